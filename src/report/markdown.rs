@@ -1,0 +1,297 @@
+//! GitHub-flavoured Markdown summary for pull-request comments and `$GITHUB_STEP_SUMMARY`.
+//!
+//! Compact (kept under [`MAX_BYTES`], GitHub's step-summary limit is 1 MiB and comments
+//! 64 KiB) and readable as plain text: the verdict per workspace, the blocking items with who
+//! must act, counts, then a findings table (fail and unknown first, then waived; passes and
+//! not-applicable rows only while there is room). Every string from the tenant goes through
+//! [`cell`], which escapes the characters Markdown would act on (`|`, `<`, backticks, `*`, `_`,
+//! `[`, `$`, ...) and makes control and bidi characters visible.
+
+use std::fmt::Write as _;
+
+use super::{Report, Verdict};
+use crate::finding::{Finding, Label, Scope, Status};
+
+/// Output budget in bytes; rows past it are summarised in one line.
+const MAX_BYTES: usize = 60_000;
+
+/// Writes the Markdown summary for `report`.
+pub fn render(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    out.write_all(build(report).as_bytes())
+}
+
+fn verdict_mark(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Ready => "✅",
+        Verdict::NotReady => "❌",
+        Verdict::Incomplete => "⚠️",
+    }
+}
+
+fn status_text(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "✅ pass",
+        Status::Fail => "❌ fail",
+        Status::Unknown => "❔ unknown",
+        Status::NotApplicable => "➖ n/a",
+        Status::Waived => "💤 waived",
+    }
+}
+
+fn scope_name(report: &Report, scope: &Scope) -> String {
+    match scope {
+        Scope::Tenant => "tenant".to_string(),
+        Scope::Workspace(id) => report
+            .workspaces
+            .iter()
+            .find(|w| &w.id == id)
+            .map(|w| w.name.clone())
+            .unwrap_or_else(|| id.rsplit('/').next().unwrap_or(id).to_string()),
+    }
+}
+
+fn build(report: &Report) -> String {
+    let mut md = String::new();
+    let overall = report
+        .workspaces
+        .iter()
+        .map(|w| w.verdict)
+        .max_by_key(|v| match v {
+            Verdict::Ready => 0,
+            Verdict::Incomplete => 1,
+            Verdict::NotReady => 2,
+        });
+    let blocking_open = |f: &&Finding| {
+        f.label == Label::Blocking && matches!(f.status, Status::Fail | Status::Unknown)
+    };
+    let overall = overall.unwrap_or_else(|| {
+        let tenant: Vec<&Finding> = report.findings.iter().filter(blocking_open).collect();
+        if tenant.iter().any(|f| f.status == Status::Fail) {
+            Verdict::NotReady
+        } else if tenant.is_empty() {
+            Verdict::Ready
+        } else {
+            Verdict::Incomplete
+        }
+    });
+    let _ = writeln!(
+        md,
+        "## {} {}: Microsoft Sentinel → Defender portal readiness\n",
+        verdict_mark(overall),
+        overall.title()
+    );
+    let s = &report.snapshot;
+    let tenant = match &s.tenant_name {
+        Some(n) => format!("**{}** (`{}`)", cell(n), code(&s.tenant_id)),
+        None => format!("`{}`", code(&s.tenant_id)),
+    };
+    let _ = writeln!(
+        md,
+        "Tenant {tenant} · snapshot collected {} · target `{}` · workspace mode `{}` · socready {}\n",
+        cell(s.collected_at.as_deref().unwrap_or("at an unknown time")),
+        report.target.as_str(),
+        report.workspace_mode.as_str(),
+        cell(&report.tool_version)
+    );
+
+    // Verdict per workspace.
+    if report.workspaces.is_empty() {
+        md.push_str("No workspace with Microsoft Sentinel is in scope.\n\n");
+    } else {
+        md.push_str("| Workspace | Verdict | Blocking items |\n|---|---|---|\n");
+        for w in &report.workspaces {
+            let scope = Scope::Workspace(w.id.clone());
+            let blockers: Vec<String> = report
+                .findings
+                .iter()
+                .filter(blocking_open)
+                .filter(|f| f.scope == Scope::Tenant || f.scope == scope)
+                .map(|f| format!("{} ({})", f.rule, f.status))
+                .collect();
+            let _ = writeln!(
+                md,
+                "| {}{} | {} {} | {} |",
+                cell(&w.name),
+                if w.primary { " (primary)" } else { "" },
+                verdict_mark(w.verdict),
+                w.verdict.title(),
+                if blockers.is_empty() {
+                    "none".to_string()
+                } else {
+                    blockers.join(", ")
+                }
+            );
+        }
+        md.push('\n');
+    }
+
+    // Blocking items with who must act.
+    let blockers: Vec<&Finding> = report
+        .actionable()
+        .into_iter()
+        .filter(|f| f.label == Label::Blocking && f.status != Status::Waived)
+        .collect();
+    if !blockers.is_empty() {
+        md.push_str("### Blocking items\n\n");
+        for f in &blockers {
+            let rule = report.rule(&f.rule);
+            let _ = write!(
+                md,
+                "- {} **{}** {}, {}: {}",
+                status_text(f.status),
+                f.rule,
+                rule.map(|r| cell(&r.title)).unwrap_or_default(),
+                cell(&scope_name(report, &f.scope)),
+                cell(&f.message)
+            );
+            if let Some(r) = rule {
+                if !r.remediation.who.is_empty() {
+                    let _ = write!(md, " Who: {}.", cell(&r.remediation.who.join(", ")));
+                }
+                if let Some(u) = r.help_uri() {
+                    let _ = write!(md, " [Learn]({})", url(u));
+                }
+            }
+            md.push('\n');
+        }
+        md.push('\n');
+    }
+
+    // Counts.
+    let counts: Vec<String> = [
+        Status::Fail,
+        Status::Unknown,
+        Status::Waived,
+        Status::Pass,
+        Status::NotApplicable,
+    ]
+    .iter()
+    .map(|st| {
+        let n = report.findings.iter().filter(|f| f.status == *st).count();
+        format!("{n} {}", st.as_str())
+    })
+    .collect();
+    let _ = writeln!(
+        md,
+        "**{} findings:** {} · exit code {} (`--fail-on {}`)\n",
+        report.findings.len(),
+        counts.join(" · "),
+        report.exit_code,
+        report.fail_on.as_str()
+    );
+
+    // Findings table, most important first, within the budget.
+    let mut rows: Vec<&Finding> = report.findings.iter().collect();
+    rows.sort_by_key(|f| {
+        let rank = match f.status {
+            Status::Fail => 0,
+            Status::Unknown => 1,
+            Status::Waived => 2,
+            Status::Pass => 3,
+            Status::NotApplicable => 4,
+        };
+        (
+            rank,
+            f.label != Label::Blocking,
+            std::cmp::Reverse(f.severity),
+            f.rule.clone(),
+            f.scope.clone(),
+        )
+    });
+    md.push_str("### Findings\n\n| Rule | Scope | Status | Severity | Label | Message |\n|---|---|---|---|---|---|\n");
+    let mut omitted = 0;
+    for f in rows {
+        let mut message = cell(&f.message);
+        if let Some(w) = &f.waiver {
+            let _ = write!(
+                message,
+                " (waived until {} by {}: {})",
+                cell(&w.expires),
+                cell(&w.owner),
+                cell(&w.reason)
+            );
+        }
+        let row = format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            f.rule,
+            cell(&scope_name(report, &f.scope)),
+            status_text(f.status),
+            f.severity,
+            f.label,
+            message
+        );
+        if omitted > 0 || md.len() + row.len() > MAX_BYTES {
+            omitted += 1;
+        } else {
+            md.push_str(&row);
+        }
+    }
+    if omitted > 0 {
+        let _ = writeln!(
+            md,
+            "\n{omitted} more findings are not shown here; see the HTML or JSON report."
+        );
+    }
+    if !report.not_collected.is_empty() {
+        let _ = writeln!(
+            md,
+            "\n{} collection(s) failed; rules that need them are unknown.",
+            report.not_collected.len()
+        );
+    }
+    md
+}
+
+/// Escapes text for inline Markdown and table cells: backslash before every character that
+/// GitHub-flavoured Markdown could act on, newlines folded, controls made visible.
+pub(crate) fn cell(s: &str) -> String {
+    let s = super::html::neutralize(s);
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text inside a code span: backticks cannot be escaped there, so they are replaced.
+fn code(s: &str) -> String {
+    super::html::neutralize(s)
+        .replace('`', "'")
+        .replace(['\n', '\r'], " ")
+        .replace('|', "\\|")
+}
+
+/// A link target: only our rule references (https URLs) reach here; parentheses and spaces
+/// are encoded so the link cannot break.
+fn url(u: &str) -> String {
+    u.replace(' ', "%20")
+        .replace('(', "%28")
+        .replace(')', "%29")
+        .replace('<', "%3C")
+        .replace('>', "%3E")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn cell_escapes_markdown_and_html() {
+        assert_eq!(cell("a|b"), "a\\|b");
+        assert_eq!(
+            cell("<script>alert(1)</script>"),
+            "\\<script\\>alert(1)\\</script\\>"
+        );
+        assert_eq!(cell("`x` *y* _z_"), "\\`x\\` \\*y\\* \\_z\\_");
+        assert_eq!(cell("{{ 7*7 }}"), "{{ 7\\*7 }}");
+        assert_eq!(cell("line\nbreak"), "line break");
+        assert_eq!(cell("rlo\u{202E}"), "rlo\\[U+202E\\]");
+    }
+}
