@@ -1,0 +1,97 @@
+//! Checks: one file per check kind. Each turns its rule's `[params]` into a prepared check and
+//! evaluates it on one scope, reading only the indexed snapshot.
+//!
+//! Checks never do I/O and never gate: they say pass/fail/unknown/not_applicable with evidence.
+//! Input that was not collected (or errored) yields `unknown`, never `pass`.
+
+pub mod connect_permission;
+pub mod connector;
+pub mod incident_rules;
+pub mod licenses;
+pub mod onboard_permission;
+pub mod soc_access;
+pub mod tenant;
+pub mod workspace;
+
+use crate::engine::context::{Context, WorkspaceView};
+use crate::finding::{Evidence, Outcome};
+use crate::rbac::{Level, TaskResult};
+
+/// Rules that read Sentinel data do not apply to a workspace without Sentinel.
+pub(crate) fn sentinel_gate(ws: &WorkspaceView<'_>) -> Option<Outcome> {
+    (ws.sentinel == Some(false)).then(|| {
+        Outcome::not_applicable("Microsoft Sentinel is not enabled on this workspace (SOC003), so there is nothing to check here")
+    })
+}
+
+/// Whether a workspace's subscription is known to belong to another tenant.
+pub(crate) fn foreign_tenant(cx: &Context<'_>, ws: &WorkspaceView<'_>) -> Option<String> {
+    let sub = cx.index.subscription(&ws.subscription_id)?;
+    let t = sub.tenant_id.as_ref()?;
+    (t != &cx.index.tenant_id).then(|| t.clone())
+}
+
+/// Turns the answer to "who can do this task" into a finding outcome.
+///
+/// Active holder → pass; only PIM-eligible → pass that says activation is needed; only through
+/// an ABAC condition, or nobody while inputs are missing → unknown; nobody → fail.
+pub(crate) fn permission_outcome(res: &TaskResult, task: &str, who: &str, fail_evidence: Evidence) -> Outcome {
+    let unverifiable = res.grants_unverifiable.as_ref();
+    let active: Vec<_> = res.holders.iter().filter(|h| h.level == Level::Active).collect();
+    let eligible: Vec<_> = res.holders.iter().filter(|h| h.level == Level::Eligible).collect();
+    let conditional: Vec<_> = res
+        .holders
+        .iter()
+        .filter(|h| matches!(h.level, Level::Conditional(_)))
+        .collect();
+    let evidence = |hs: &[&crate::rbac::Holder]| -> Vec<Evidence> {
+        hs.iter().take(20).flat_map(|h| h.evidence.iter().cloned()).collect()
+    };
+    let names = |hs: &[&crate::rbac::Holder]| -> String {
+        let mut v: Vec<String> = hs.iter().take(5).map(|h| h.principal.clone()).collect();
+        if hs.len() > 5 {
+            v.push(format!("and {} more", hs.len() - 5));
+        }
+        v.join(", ")
+    };
+    if !res.holders.is_empty()
+        && let Some(why) = unverifiable
+    {
+        return Outcome::unknown(format!(
+            "{who} can {task} by role, but {why}, and a deny assignment could remove the grant"
+        ))
+        .with_all(evidence(&res.holders.iter().collect::<Vec<_>>()));
+    }
+    if !active.is_empty() {
+        return Outcome::pass(format!("{} principal(s) can {task}: {}", active.len(), names(&active)))
+            .with_all(evidence(&active));
+    }
+    if !eligible.is_empty() {
+        return Outcome::pass(format!(
+            "warning: only PIM-eligible assignments can {task} ({}): the role requires activation before onboarding",
+            names(&eligible)
+        ))
+        .with_all(evidence(&eligible));
+    }
+    if let Some(Level::Conditional(cond)) = conditional.first().map(|h| &h.level) {
+        return Outcome::unknown(format!(
+            "the only way to {task} is an assignment with an ABAC condition that could restrict it: {cond}"
+        ))
+        .with_all(evidence(&conditional));
+    }
+    let mut denied = res.denied.clone();
+    if !res.gaps.is_empty() {
+        return Outcome::unknown(format!(
+            "no principal found who can {task}, but the data is incomplete: {}",
+            res.gaps.join("; ")
+        ))
+        .with_all(denied);
+    }
+    let msg = if denied.is_empty() {
+        format!("no {who} can {task}")
+    } else {
+        format!("no {who} can {task}: deny assignments remove the grants that exist")
+    };
+    denied.insert(0, fail_evidence);
+    Outcome::fail(msg).with_all(denied)
+}

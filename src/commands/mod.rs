@@ -1,0 +1,65 @@
+//! The commands behind the CLI: each reads its inputs, calls the library, writes outputs.
+//!
+//! Errors are collected into [`AppError`], whose `exit_code` is the only place exit codes for
+//! bad input (2) and failed collection (4) are decided.
+
+mod collect;
+mod output;
+mod rules;
+mod scan;
+mod snapshot;
+
+use crate::cli::{Cli, Command};
+
+/// Everything that can stop a command. Findings are not errors: they set the exit code of a
+/// successful scan.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum AppError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Snapshot(#[from] crate::snapshot::SnapshotError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Rules(#[from] crate::engine::rules::RuleFileError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Scope(#[from] crate::engine::scopes::ScopeError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Collect(#[from] crate::collect::CollectError),
+    #[error("{0}")]
+    #[diagnostic(code(socready::usage))]
+    Usage(String),
+    #[error("cannot write {path}: {source}")]
+    #[diagnostic(code(socready::io))]
+    Write {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl AppError {
+    /// DESIGN §4: 4 when collection could not start, 2 for every other bad input.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            AppError::Collect(_) => 4,
+            _ => 2,
+        }
+    }
+}
+
+/// Runs a parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> Result<i32, AppError> {
+    match cli.command {
+        Command::Scan(args) => scan::run(args),
+        Command::Collect(args) => collect::run(args),
+        Command::Rules { command } => rules::run(command),
+        Command::Snapshot { command } => snapshot::run(command),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "socready", &mut std::io::stdout());
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! Reading a snapshot file: encoding, syntax, schema version and shape, each with a clear error.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+use super::{SUPPORTED_SCHEMAS, Snapshot};
+
+/// Why a snapshot could not be loaded. Every variant maps to exit code 2.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum SnapshotError {
+    #[error("cannot read snapshot {path}: {source}")]
+    #[diagnostic(code(socready::snapshot::io))]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: invalid JSON: {message}{excerpt}")]
+    #[diagnostic(
+        code(socready::snapshot::syntax),
+        help("the file is not valid JSON; was it truncated or edited by hand?")
+    )]
+    Syntax {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+        excerpt: String,
+    },
+    #[error("{path}: unsupported snapshot schema {found:?}; supported: {}", SUPPORTED_SCHEMAS.join(", "))]
+    #[diagnostic(
+        code(socready::snapshot::schema_version),
+        help("collect the snapshot again with this version of socready, or use the version that wrote it")
+    )]
+    Version { path: String, found: String },
+    #[error("{path}:{line}:{column}: field `{field}`: {message}")]
+    #[diagnostic(
+        code(socready::snapshot::shape),
+        help("see `socready snapshot schema` for the expected shape")
+    )]
+    Shape {
+        path: String,
+        field: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: field `{field}`: {message}")]
+    #[diagnostic(
+        code(socready::snapshot::invalid),
+        help("see `socready snapshot schema` for the expected shape")
+    )]
+    Invalid {
+        path: String,
+        field: String,
+        message: String,
+    },
+}
+
+/// Loads and checks a snapshot file. Returns the snapshot and the raw bytes (for the sha256).
+pub fn load_file(path: &Path) -> Result<(Snapshot, Vec<u8>), SnapshotError> {
+    let bytes = std::fs::read(path).map_err(|source| SnapshotError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let snap = load_bytes(&path.display().to_string(), &bytes)?;
+    Ok((snap, bytes))
+}
+
+/// Loads a snapshot from text; `name` is used in error messages.
+pub fn load_str(name: &str, text: &str) -> Result<Snapshot, SnapshotError> {
+    load_bytes(name, text.as_bytes())
+}
+
+fn load_bytes(name: &str, bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
+    // Windows editors add a BOM; JSON forbids it but users should not have to care.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = crate::diag::line_col(
+            std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or(""),
+            e.valid_up_to(),
+        );
+        SnapshotError::Syntax {
+            path: name.to_string(),
+            line,
+            column,
+            message: "the file is not valid UTF-8".to_string(),
+            excerpt: String::new(),
+        }
+    })?;
+
+    // The version is checked before the shape: a future format should say "unsupported version",
+    // not "unexpected field".
+    #[derive(Deserialize)]
+    struct Head {
+        schema: Option<serde_json::Value>,
+        #[serde(flatten)]
+        _rest: IgnoredAny,
+    }
+    let head: Head = serde_json::from_str(text).map_err(|e| syntax(name, text, &e))?;
+    match head.schema {
+        Some(serde_json::Value::String(s)) if SUPPORTED_SCHEMAS.contains(&s.as_str()) => {}
+        Some(serde_json::Value::String(s)) => {
+            return Err(SnapshotError::Version {
+                path: name.to_string(),
+                found: s,
+            });
+        }
+        Some(other) => {
+            return Err(SnapshotError::Version {
+                path: name.to_string(),
+                found: other.to_string(),
+            });
+        }
+        None => {
+            return Err(SnapshotError::Invalid {
+                path: name.to_string(),
+                field: "schema".to_string(),
+                message: format!(
+                    "missing; a snapshot starts with \"schema\": \"{}\"",
+                    SUPPORTED_SCHEMAS[0]
+                ),
+            });
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_str(text);
+    let snap: Snapshot = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner();
+        SnapshotError::Shape {
+            path: name.to_string(),
+            field,
+            line: inner.line(),
+            column: inner.column(),
+            message: strip_position(&inner.to_string()),
+        }
+    })?;
+    validate(name, &snap)?;
+    Ok(snap)
+}
+
+fn syntax(name: &str, text: &str, e: &serde_json::Error) -> SnapshotError {
+    let line_text = text.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
+    let excerpt = excerpt(line_text, e.column());
+    SnapshotError::Syntax {
+        path: name.to_string(),
+        line: e.line(),
+        column: e.column(),
+        message: strip_position(&e.to_string()),
+        excerpt,
+    }
+}
+
+/// Up to 60 characters of the offending line around the column, so a one-line 100 MB file
+/// does not flood the terminal.
+fn excerpt(line: &str, column: usize) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.is_empty() {
+        return String::new();
+    }
+    let col = column.saturating_sub(1).min(chars.len());
+    let start = col.saturating_sub(30);
+    let end = (col + 30).min(chars.len());
+    let snippet: String = chars[start..end]
+        .iter()
+        .map(|c| if c.is_control() { ' ' } else { *c })
+        .collect();
+    format!("\n  near: {snippet}")
+}
+
+/// serde_json appends " at line X column Y"; the error already says where.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// Checks that need more than types: ids the engine keys on must be present.
+fn validate(name: &str, snap: &Snapshot) -> Result<(), SnapshotError> {
+    let invalid = |field: String, message: &str| SnapshotError::Invalid {
+        path: name.to_string(),
+        field,
+        message: message.to_string(),
+    };
+    if snap.tenant.id.trim().is_empty() {
+        return Err(invalid("tenant.id".into(), "must be the tenant GUID"));
+    }
+    if let Some(az) = &snap.azure {
+        for (i, s) in az.subscriptions.iter().flatten().enumerate() {
+            let has_id = super::str_at(&s.subscription, "subscriptionId").is_some()
+                || super::str_at(&s.subscription, "id").is_some();
+            if !has_id {
+                return Err(invalid(
+                    format!("azure.subscriptions[{i}].subscription.subscriptionId"),
+                    "missing: each subscription needs its `id` or `subscriptionId`",
+                ));
+            }
+        }
+        for (i, w) in az.workspaces.iter().flatten().enumerate() {
+            if super::str_at(&w.workspace, "id").is_none() {
+                return Err(invalid(
+                    format!("azure.workspaces[{i}].workspace.id"),
+                    "missing: each workspace needs its ARM `id`",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: &str = r#"{"schema":"socready.snapshot/v1","tenant":{"id":"t"}}"#;
+
+    #[test]
+    fn minimal_snapshot_loads_with_nothing_collected() {
+        let s = load_str("x.json", MIN).unwrap();
+        assert!(s.graph.is_none() && s.azure.is_none() && s.errors.is_empty());
+    }
+
+    #[test]
+    fn truncated_json_names_line_and_column() {
+        let err = load_str("x.json", "{\n  \"schema\": \"socready.snapshot/v1\",\n  \"tenant\": {")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("x.json:3:"), "{err}");
+    }
+
+    #[test]
+    fn wrong_schema_lists_supported_versions() {
+        let err = load_str("x.json", r#"{"schema":"socready.snapshot/v9","tenant":{"id":"t"}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("v9") && err.contains("socready.snapshot/v1"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_field() {
+        let text = r#"{"schema":"socready.snapshot/v1","tenant":{"id":"t"},
+            "azure":{"workspaces":[{"workspace":{"id":"/w"},"dataConnectors":{}}]}}"#;
+        let err = load_str("x.json", text).unwrap_err().to_string();
+        assert!(err.contains("azure.workspaces[0].dataConnectors"), "{err}");
+        assert!(err.contains("x.json:2:"), "{err}");
+    }
+
+    #[test]
+    fn bom_is_accepted_and_invalid_utf8_is_an_error() {
+        let mut b = b"\xEF\xBB\xBF".to_vec();
+        b.extend_from_slice(MIN.as_bytes());
+        assert!(load_bytes("x", &b).is_ok());
+        let bad = b"{\"schema\":\"\xff\"}";
+        assert!(load_bytes("x", bad).unwrap_err().to_string().contains("UTF-8"));
+    }
+
+    #[test]
+    fn null_collection_means_not_collected() {
+        let text = r#"{"schema":"socready.snapshot/v1","tenant":{"id":"t"},"graph":{"subscribedSkus":null}}"#;
+        let s = load_str("x", text).unwrap();
+        assert!(s.graph.unwrap().subscribed_skus.is_none());
+    }
+
+    #[test]
+    fn duplicate_keys_are_rejected() {
+        let text = r#"{"schema":"socready.snapshot/v1","tenant":{"id":"t"},"tenant":{"id":"u"}}"#;
+        assert!(load_str("x", text).unwrap_err().to_string().contains("duplicate"));
+    }
+}
