@@ -7,6 +7,15 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = socready::cli::Cli::parse();
     init_logging(cli.verbose);
+    // Messages carry file:line:column; wrapping would split them for people grepping CI logs.
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .wrap_lines(false)
+                .terminal_links(false)
+                .build(),
+        )
+    }));
     match socready::commands::run(cli) {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(err) => {

@@ -73,6 +73,14 @@ pub(crate) fn permission_outcome(res: &TaskResult, task: &str, who: &str, fail_e
         ))
         .with_all(evidence(&eligible));
     }
+    if let Some(why) = res.holders.iter().find_map(|h| match &h.level {
+        Level::Unverified(why) => Some(why),
+        _ => None,
+    }) && conditional.is_empty()
+    {
+        return Outcome::unknown(format!("a grant to {task} exists but cannot be confirmed: {why}"))
+            .with_all(evidence(&res.holders.iter().collect::<Vec<_>>()));
+    }
     if let Some(Level::Conditional(cond)) = conditional.first().map(|h| &h.level) {
         return Outcome::unknown(format!(
             "the only way to {task} is an assignment with an ABAC condition that could restrict it: {cond}"

@@ -117,6 +117,10 @@ impl Check for SentinelWorkspace {
                 match primary {
                     Some(p) if p.id == ws.id => Outcome::pass("Microsoft Sentinel is enabled; this is the designated primary workspace").with(here),
                     Some(p) => Outcome::pass(format!("Microsoft Sentinel is enabled; secondary workspace (primary: {})", p.arm_id)).with(here),
+                    None if counted.len() <= 1 && uncertain > 0 => Outcome::unknown(format!(
+                        "no primary is designated and the onboarding state of {uncertain} other workspace(s) could not be read, so this may not be the only candidate"
+                    ))
+                    .with(here),
                     None if counted.len() <= 1 => Outcome::pass("Microsoft Sentinel is enabled; the only candidate is the primary workspace by default").with(here),
                     None => Outcome::fail(format!(
                         "{} Sentinel workspaces are candidates in multi-workspace mode but no primary is designated (use --primary or `primary` in socready.toml): {names}",

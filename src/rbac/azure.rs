@@ -99,6 +99,13 @@ impl Rbac<'_> {
                     level = None;
                     break;
                 }
+                let mut l = l;
+                if !groups_known && let Some(d) = group_deny(&denies, part, &principal) {
+                    l = Level::Unverified(format!(
+                        "deny assignment {} names groups, and the group membership of {principal} was not collected",
+                        d.name
+                    ));
+                }
                 level = level.map(|cur| Level::worst(cur, l));
                 evidence.extend(ev);
             }
@@ -251,6 +258,15 @@ fn denies(list: &Avail<'_>, base: &str) -> Vec<Deny> {
             })
         })
         .collect()
+}
+
+/// A deny assignment that would apply to `principal` if it were in one of the deny's groups.
+fn group_deny<'d>(denies: &'d [Deny], part: &Part, principal: &str) -> Option<&'d Deny> {
+    denies.iter().find(|d| {
+        let scope_ok = d.scope == part.target || (!d.no_children && covers(&d.scope, &part.target));
+        let names_others = d.principals.iter().any(|p| p != super::EVERYONE && p != principal);
+        scope_ok && names_others && part.actions.iter().any(|a| any_grants(&d.blocks, a))
+    })
 }
 
 fn denied<'d>(denies: &'d [Deny], part: &Part, ids: &HashSet<String>) -> Option<&'d Deny> {

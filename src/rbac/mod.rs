@@ -32,6 +32,9 @@ pub enum Level {
     Eligible,
     /// Only through an assignment whose ABAC condition could restrict it.
     Conditional(String),
+    /// A grant exists but cannot be confirmed (e.g. a deny assignment may apply through a group
+    /// whose membership was not collected).
+    Unverified(String),
 }
 
 impl Level {
@@ -40,6 +43,7 @@ impl Level {
             Level::Active => 0,
             Level::Eligible => 1,
             Level::Conditional(_) => 2,
+            Level::Unverified(_) => 3,
         }
     }
     /// The better of two levels.
