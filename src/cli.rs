@@ -55,10 +55,18 @@ pub struct LiveArgs {
     #[arg(long, value_enum, default_value = "auto")]
     pub auth: AuthMethod,
     /// Azure Resource Manager endpoint (sovereign clouds, tests).
-    #[arg(long, value_name = "URL", default_value = "https://management.azure.com")]
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://management.azure.com"
+    )]
     pub arm_endpoint: String,
     /// Microsoft Graph endpoint (sovereign clouds, tests).
-    #[arg(long, value_name = "URL", default_value = "https://graph.microsoft.com")]
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://graph.microsoft.com"
+    )]
     pub graph_endpoint: String,
     /// Maximum requests in flight.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -169,9 +177,7 @@ pub enum SnapshotCommand {
     /// Print the JSON Schema of the snapshot format.
     Schema,
     /// Check a snapshot file against the format.
-    Validate {
-        file: PathBuf,
-    },
+    Validate { file: PathBuf },
     /// Replace names, UPNs and e-mails with stable pseudonyms so the snapshot can be shared.
     Redact {
         input: PathBuf,

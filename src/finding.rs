@@ -79,7 +79,9 @@ impl fmt::Display for Severity {
 }
 
 /// What kind of requirement a rule expresses (DESIGN §3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Label {
     /// Onboarding fails or is unsupported without it.

@@ -5,12 +5,12 @@
 //! [`finding`]s → [`report`] renderers. Checks never do I/O; reports never evaluate.
 
 pub mod checks;
+pub mod cli;
 pub mod collect;
+pub mod commands;
 pub mod diag;
 pub mod engine;
 pub mod finding;
 pub mod rbac;
 pub mod report;
 pub mod snapshot;
-pub mod cli;
-pub mod commands;

@@ -14,11 +14,20 @@ use socready::report::SnapshotInfo;
 fn scenarios() -> Vec<(String, Value, EvalOptions)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios");
     let mut out = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(&dir).expect("fixtures/scenarios").flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fixtures/scenarios")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for p in entries {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
-        if !name.ends_with(".json") || name.ends_with(".expected.json") || name.starts_with("large") {
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
+        if !name.ends_with(".json") || name.ends_with(".expected.json") || name.starts_with("large")
+        {
             continue;
         }
         let v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
@@ -40,11 +49,23 @@ fn options(args: &[String]) -> EvalOptions {
     while let Some(a) = it.next() {
         let mut val = || it.next().cloned().unwrap_or_default();
         match a.as_str() {
-            "--workspace-mode" => o.workspace_mode = if val() == "multi" { WorkspaceMode::Multi } else { WorkspaceMode::Single },
+            "--workspace-mode" => {
+                o.workspace_mode = if val() == "multi" {
+                    WorkspaceMode::Multi
+                } else {
+                    WorkspaceMode::Single
+                }
+            }
             "--primary" => o.primary = Some(val()),
             "--workspace" => o.workspaces.push(val()),
             "--operator" => o.operator = Some(val()),
-            "--target" => o.target = if val() == "sentinel" { Target::Sentinel } else { Target::Unified },
+            "--target" => {
+                o.target = if val() == "sentinel" {
+                    Target::Sentinel
+                } else {
+                    Target::Unified
+                }
+            }
             "--fail-on" => {
                 let _ = val();
                 o.fail_on = FailOn::Blocking;
@@ -57,14 +78,32 @@ fn options(args: &[String]) -> EvalOptions {
 
 /// Every removable collection in a snapshot, as a JSON Pointer to the key.
 fn collection_pointers(v: &Value) -> Vec<String> {
-    let mut p = vec!["/graph".to_string(), "/azure/subscriptions".into(), "/azure/workspaces".into(), "/tenant/organization".into()];
+    let mut p = vec![
+        "/graph".to_string(),
+        "/azure/subscriptions".into(),
+        "/azure/workspaces".into(),
+        "/tenant/organization".into(),
+    ];
     if let Some(g) = v.get("graph").and_then(Value::as_object) {
         p.extend(g.keys().map(|k| format!("/graph/{k}")));
     }
-    for (list, inner) in [("subscriptions", "subscription"), ("workspaces", "workspace")] {
-        for (i, item) in v.pointer(&format!("/azure/{list}")).and_then(Value::as_array).into_iter().flatten().enumerate() {
+    for (list, inner) in [
+        ("subscriptions", "subscription"),
+        ("workspaces", "workspace"),
+    ] {
+        for (i, item) in v
+            .pointer(&format!("/azure/{list}"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
             if let Some(o) = item.as_object() {
-                p.extend(o.keys().filter(|k| *k != inner).map(|k| format!("/azure/{list}/{i}/{k}")));
+                p.extend(
+                    o.keys()
+                        .filter(|k| *k != inner)
+                        .map(|k| format!("/azure/{list}/{i}/{k}")),
+                );
             }
         }
     }
@@ -81,24 +120,41 @@ fn remove(v: &mut Value, pointer: &str) {
 /// Statuses by (rule, scope). A `--workspace` that no longer resolves (its workspace list was
 /// removed) is a usage error, not an evaluation: then there is nothing to compare.
 fn statuses(v: &Value, opts: &EvalOptions) -> BTreeMap<(String, String), String> {
-    let snap = socready::snapshot::load_str("prop.json", &v.to_string()).expect("still a valid snapshot");
-    let info = SnapshotInfo { tenant_id: snap.tenant.id.clone(), ..Default::default() };
+    let snap =
+        socready::snapshot::load_str("prop.json", &v.to_string()).expect("still a valid snapshot");
+    let info = SnapshotInfo {
+        tenant_id: snap.tenant.id.clone(),
+        ..Default::default()
+    };
     let Ok(report) = scan(&snap, info, rules::load_embedded().unwrap(), opts) else {
         return BTreeMap::new();
     };
     report
         .findings
         .iter()
-        .map(|f| ((f.rule.clone(), f.scope.key().to_string()), f.status.as_str().to_string()))
+        .map(|f| {
+            (
+                (f.rule.clone(), f.scope.key().to_string()),
+                f.status.as_str().to_string(),
+            )
+        })
         .collect()
 }
 
-fn assert_no_new_pass(name: &str, removed: &[String], before: &BTreeMap<(String, String), String>, after: &BTreeMap<(String, String), String>) {
+fn assert_no_new_pass(
+    name: &str,
+    removed: &[String],
+    before: &BTreeMap<(String, String), String>,
+    after: &BTreeMap<(String, String), String>,
+) {
     for (k, was) in before {
         if (was == "fail" || was == "unknown")
             && let Some(now) = after.get(k)
         {
-            assert_ne!(now, "pass", "{name}: removing {removed:?} turned {k:?} from {was} into pass");
+            assert_ne!(
+                now, "pass",
+                "{name}: removing {removed:?} turned {k:?} from {was} into pass"
+            );
         }
     }
 }

@@ -15,9 +15,23 @@ fn embedded_rules_are_unique_and_complete() {
     assert_eq!(ids.len(), rules.len());
     assert_eq!(names.len(), rules.len());
     for r in &rules {
-        assert!(!r.summary.trim().is_empty() && !r.rationale.trim().is_empty(), "{}", r.id);
-        assert!(!r.remediation.steps.is_empty() && !r.remediation.who.is_empty(), "{}", r.id);
-        assert!(r.references.iter().all(|x| x.url.starts_with("https://learn.microsoft.com/")), "{}", r.id);
+        assert!(
+            !r.summary.trim().is_empty() && !r.rationale.trim().is_empty(),
+            "{}",
+            r.id
+        );
+        assert!(
+            !r.remediation.steps.is_empty() && !r.remediation.who.is_empty(),
+            "{}",
+            r.id
+        );
+        assert!(
+            r.references
+                .iter()
+                .all(|x| x.url.starts_with("https://learn.microsoft.com/")),
+            "{}",
+            r.id
+        );
     }
 }
 
@@ -32,9 +46,15 @@ fn embedded_list_matches_the_rules_directory() {
         .map(|n| format!("rules/{n}"))
         .collect();
     on_disk.sort();
-    let mut embedded: Vec<String> = socready::engine::rules::EMBEDDED.iter().map(|(p, _)| p.to_string()).collect();
+    let mut embedded: Vec<String> = socready::engine::rules::EMBEDDED
+        .iter()
+        .map(|(p, _)| p.to_string())
+        .collect();
     embedded.sort();
-    assert_eq!(on_disk, embedded, "add new rule files to EMBEDDED in src/engine/rules.rs");
+    assert_eq!(
+        on_disk, embedded,
+        "add new rule files to EMBEDDED in src/engine/rules.rs"
+    );
 }
 
 #[test]
@@ -42,34 +62,78 @@ fn seed_rules_keep_their_contract_ids_severities_and_labels() {
     let rules = socready::engine::rules::load_embedded().unwrap();
     let want = [
         ("SOC001", "xdr-license", "critical", "blocking", "tenant"),
-        ("SOC002", "single-tenant", "critical", "blocking", "workspace"),
-        ("SOC003", "connected-workspace", "critical", "blocking", "workspace"),
+        (
+            "SOC002",
+            "single-tenant",
+            "critical",
+            "blocking",
+            "workspace",
+        ),
+        (
+            "SOC003",
+            "connected-workspace",
+            "critical",
+            "blocking",
+            "workspace",
+        ),
         ("SOC004", "xdr-connector", "high", "blocking", "workspace"),
         ("SOC005", "onboard-permission", "high", "blocking", "tenant"),
-        ("SOC006", "connect-permission", "high", "blocking", "workspace"),
+        (
+            "SOC006",
+            "connect-permission",
+            "high",
+            "blocking",
+            "workspace",
+        ),
         ("SOC007", "soc-access", "medium", "recommended", "workspace"),
-        ("SOC008", "duplicate-incident-rules", "medium", "impact", "workspace"),
+        (
+            "SOC008",
+            "duplicate-incident-rules",
+            "medium",
+            "impact",
+            "workspace",
+        ),
     ];
     for (id, name, sev, label, scope) in want {
         let r = rules.iter().find(|r| r.id == id).unwrap();
-        assert_eq!((r.name.as_str(), r.severity.as_str(), r.label.as_str(), r.scope.as_str()), (name, sev, label, scope));
+        assert_eq!(
+            (
+                r.name.as_str(),
+                r.severity.as_str(),
+                r.label.as_str(),
+                r.scope.as_str()
+            ),
+            (name, sev, label, scope)
+        );
     }
 }
 
 #[test]
 fn explain_prints_sections_in_order() {
-    let o = Command::new(env!("CARGO_BIN_EXE_socready")).args(["rules", "explain", "SOC006"]).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_socready"))
+        .args(["rules", "explain", "SOC006"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(0));
     let text = String::from_utf8_lossy(&o.stdout);
-    let pos = |s: &str| text.find(s).unwrap_or_else(|| panic!("missing {s:?} in\n{text}"));
+    let pos = |s: &str| {
+        text.find(s)
+            .unwrap_or_else(|| panic!("missing {s:?} in\n{text}"))
+    };
     assert!(pos("SOC006 connect-permission") < pos("Why it matters"));
     assert!(pos("Why it matters") < pos("How to fix it"));
     assert!(pos("How to fix it") < pos("Parameters"));
     assert!(pos("Parameters") < pos("References"));
     assert!(pos("References") < pos("Rule file: rules/SOC006-connect-permission.toml"));
-    let by_name = Command::new(env!("CARGO_BIN_EXE_socready")).args(["rules", "explain", "connect-permission", "--format", "json"]).output().unwrap();
+    let by_name = Command::new(env!("CARGO_BIN_EXE_socready"))
+        .args(["rules", "explain", "connect-permission", "--format", "json"])
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&by_name.stdout).unwrap();
     assert_eq!(v["id"], "SOC006");
-    let unknown = Command::new(env!("CARGO_BIN_EXE_socready")).args(["rules", "explain", "SOC999"]).output().unwrap();
+    let unknown = Command::new(env!("CARGO_BIN_EXE_socready"))
+        .args(["rules", "explain", "SOC999"])
+        .output()
+        .unwrap();
     assert_eq!(unknown.status.code(), Some(2));
 }

@@ -84,6 +84,11 @@ impl Check for ConnectPermission {
                 sub.id
             ),
         );
-        permission_outcome(&res, "connect this workspace to the Defender portal", &who, fail)
+        permission_outcome(
+            &res,
+            "connect this workspace to the Defender portal",
+            &who,
+            fail,
+        )
     }
 }

@@ -41,7 +41,9 @@ impl Check for XdrConnector {
         if let Some(na) = sentinel_gate(ws) {
             return na;
         }
-        let connectors = cx.index.ws_collection(ws, "dataConnectors", |w| w.data_connectors.as_ref());
+        let connectors = cx
+            .index
+            .ws_collection(ws, "dataConnectors", |w| w.data_connectors.as_ref());
         if connectors.is_missing() {
             return Outcome::unknown(connectors.reason("the workspace's data connectors"));
         }
@@ -57,18 +59,33 @@ impl Check for XdrConnector {
                 .required_data_types
                 .iter()
                 .map(|t| {
-                    let s = c.pointer(&format!("/properties/dataTypes/{t}/state")).and_then(Value::as_str);
+                    let s = c
+                        .pointer(&format!("/properties/dataTypes/{t}/state"))
+                        .and_then(Value::as_str);
                     (t.clone(), s)
                 })
                 .collect();
-            let ok = states.iter().all(|(_, s)| s.is_some_and(|s| s.eq_ignore_ascii_case("Enabled")));
+            let ok = states
+                .iter()
+                .all(|(_, s)| s.is_some_and(|s| s.eq_ignore_ascii_case("Enabled")));
             let detail = states
                 .iter()
                 .map(|(t, s)| format!("{t}: {}", s.unwrap_or("(missing)")))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let id = c.get("id").and_then(Value::as_str).unwrap_or(kind).to_string();
-            found.push((ok, Evidence::new(format!("{}/dataConnectors/{i}", ws.pointer()), id, format!("{} connector — {detail}", self.0.kind))));
+            let id = c
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or(kind)
+                .to_string();
+            found.push((
+                ok,
+                Evidence::new(
+                    format!("{}/dataConnectors/{i}", ws.pointer()),
+                    id,
+                    format!("{} connector — {detail}", self.0.kind),
+                ),
+            ));
         }
         if let Some((_, e)) = found.iter().find(|(ok, _)| *ok) {
             return Outcome::pass(format!(
@@ -87,22 +104,44 @@ impl Check for XdrConnector {
         if let Avail::Partial(..) = connectors {
             return Outcome::unknown(connectors.reason("the workspace's data connectors"));
         }
-        Outcome::fail(format!("no Microsoft Defender XDR ({}) data connector on this workspace{solution}", self.0.kind))
-            .with(Evidence::new(format!("{}/dataConnectors", ws.pointer()), ws.arm_id, format!("{} data connector(s), none of kind {}", connectors.items().len(), self.0.kind)))
+        Outcome::fail(format!(
+            "no Microsoft Defender XDR ({}) data connector on this workspace{solution}",
+            self.0.kind
+        ))
+        .with(Evidence::new(
+            format!("{}/dataConnectors", ws.pointer()),
+            ws.arm_id,
+            format!(
+                "{} data connector(s), none of kind {}",
+                connectors.items().len(),
+                self.0.kind
+            ),
+        ))
     }
 }
 
 impl XdrConnector {
     /// "; the Microsoft Defender XDR solution is (not) installed from the Content hub", when known.
-    fn solution_note(&self, cx: &Context<'_>, ws: &crate::engine::context::WorkspaceView<'_>) -> String {
-        let packages = cx.index.ws_collection(ws, "contentPackages", |w| w.content_packages.as_ref());
+    fn solution_note(
+        &self,
+        cx: &Context<'_>,
+        ws: &crate::engine::context::WorkspaceView<'_>,
+    ) -> String {
+        let packages = cx
+            .index
+            .ws_collection(ws, "contentPackages", |w| w.content_packages.as_ref());
         if packages.is_missing() || self.0.solution_content_ids.is_empty() {
             return String::new();
         }
         let installed = packages.items().iter().any(|p| {
             p.pointer("/properties/contentId")
                 .and_then(Value::as_str)
-                .is_some_and(|id| self.0.solution_content_ids.iter().any(|s| s.eq_ignore_ascii_case(id)))
+                .is_some_and(|id| {
+                    self.0
+                        .solution_content_ids
+                        .iter()
+                        .any(|s| s.eq_ignore_ascii_case(id))
+                })
         });
         if installed {
             "; the Microsoft Defender XDR solution is installed from the Content hub".into()

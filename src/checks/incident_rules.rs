@@ -40,7 +40,9 @@ impl Check for DuplicateRules {
         if let Some(na) = sentinel_gate(ws) {
             return na;
         }
-        let rules = cx.index.ws_collection(ws, "alertRules", |w| w.alert_rules.as_ref());
+        let rules = cx
+            .index
+            .ws_collection(ws, "alertRules", |w| w.alert_rules.as_ref());
         if rules.is_missing() {
             return Outcome::unknown(rules.reason("the workspace's analytics rules"));
         }
@@ -52,13 +54,20 @@ impl Check for DuplicateRules {
             if !kind.eq_ignore_ascii_case(&self.0.kind) {
                 continue;
             }
-            let product = r.pointer("/properties/productFilter").and_then(Value::as_str).unwrap_or("");
+            let product = r
+                .pointer("/properties/productFilter")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             let name = r
                 .pointer("/properties/displayName")
                 .and_then(Value::as_str)
                 .or_else(|| r.get("name").and_then(Value::as_str))
                 .unwrap_or("(unnamed rule)");
-            let id = r.get("id").and_then(Value::as_str).unwrap_or(name).to_string();
+            let id = r
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or(name)
+                .to_string();
             let pointer = format!("{}/alertRules/{i}", ws.pointer());
             let dup = self
                 .0
@@ -107,10 +116,12 @@ impl Check for DuplicateRules {
                 .with_all(others);
         }
         if let Avail::Partial(..) = rules {
-            return Outcome::unknown(rules.reason("the workspace's analytics rules")).with_all(others);
+            return Outcome::unknown(rules.reason("the workspace's analytics rules"))
+                .with_all(others);
         }
         let msg = if others.is_empty() {
-            "no enabled Microsoft incident creation rule duplicates Defender XDR incidents".to_string()
+            "no enabled Microsoft incident creation rule duplicates Defender XDR incidents"
+                .to_string()
         } else {
             format!(
                 "no duplicate rules; {} other enabled Microsoft incident creation rule(s) will also be deactivated on connect",

@@ -43,8 +43,16 @@ enum SkuVerdict {
 
 impl XdrLicense {
     fn qualifies(&self, plan: &Value) -> Option<String> {
-        let name = plan.get("servicePlanName").and_then(Value::as_str).unwrap_or("").trim();
-        let id = plan.get("servicePlanId").and_then(Value::as_str).unwrap_or("").trim();
+        let name = plan
+            .get("servicePlanName")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .trim();
+        let id = plan
+            .get("servicePlanId")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .trim();
         let base = name
             .strip_suffix("_GOV")
             .or_else(|| name.strip_suffix("_gov"))
@@ -54,8 +62,18 @@ impl XdrLicense {
             .qualifying_service_plans
             .iter()
             .any(|q| q.eq_ignore_ascii_case(name) || q.eq_ignore_ascii_case(base));
-        let by_id = self.0.qualifying_service_plan_ids.iter().any(|q| q.eq_ignore_ascii_case(id));
-        (by_name || by_id).then(|| if name.is_empty() { id.to_string() } else { name.to_string() })
+        let by_id = self
+            .0
+            .qualifying_service_plan_ids
+            .iter()
+            .any(|q| q.eq_ignore_ascii_case(id));
+        (by_name || by_id).then(|| {
+            if name.is_empty() {
+                id.to_string()
+            } else {
+                name.to_string()
+            }
+        })
     }
 
     fn judge(&self, sku: &Value) -> SkuVerdict {
@@ -82,16 +100,28 @@ impl XdrLicense {
             });
         }
         let status = sku.get("capabilityStatus").and_then(Value::as_str);
-        let units = |k: &str| sku.pointer(&format!("/prepaidUnits/{k}")).and_then(Value::as_f64);
+        let units = |k: &str| {
+            sku.pointer(&format!("/prepaidUnits/{k}"))
+                .and_then(Value::as_f64)
+        };
         let (Some(status), Some(enabled)) = (status, units("enabled")) else {
             return SkuVerdict::Unreadable(
-                "capabilityStatus or prepaidUnits.enabled is missing or not of the expected type".into(),
+                "capabilityStatus or prepaidUnits.enabled is missing or not of the expected type"
+                    .into(),
             );
         };
         match status {
-            s if s.eq_ignore_ascii_case("Enabled") && enabled > 0.0 => SkuVerdict::Counts { grace: false, plans: qualifying },
-            s if s.eq_ignore_ascii_case("Warning") && enabled + units("warning").unwrap_or(0.0) > 0.0 => {
-                SkuVerdict::Counts { grace: true, plans: qualifying }
+            s if s.eq_ignore_ascii_case("Enabled") && enabled > 0.0 => SkuVerdict::Counts {
+                grace: false,
+                plans: qualifying,
+            },
+            s if s.eq_ignore_ascii_case("Warning")
+                && enabled + units("warning").unwrap_or(0.0) > 0.0 =>
+            {
+                SkuVerdict::Counts {
+                    grace: true,
+                    plans: qualifying,
+                }
             }
             s if s.eq_ignore_ascii_case("Enabled") || s.eq_ignore_ascii_case("Warning") => {
                 SkuVerdict::DoesNot(format!("{s} but has no enabled units"))
@@ -103,7 +133,9 @@ impl XdrLicense {
 
 impl Check for XdrLicense {
     fn evaluate(&self, cx: &Context<'_>, _scope: &ScopeRef<'_>) -> Outcome {
-        let skus = cx.index.graph("subscribedSkus", |g| g.subscribed_skus.as_ref());
+        let skus = cx
+            .index
+            .graph("subscribedSkus", |g| g.subscribed_skus.as_ref());
         if let Avail::Missing(_) = skus {
             return Outcome::unknown(skus.reason("subscribed SKUs (graph.subscribedSkus)"));
         }
@@ -112,24 +144,47 @@ impl Check for XdrLicense {
         let mut others = Vec::new();
         let mut unreadable = Vec::new();
         for (i, sku) in skus.items().iter().enumerate() {
-            let part = sku.get("skuPartNumber").and_then(Value::as_str).unwrap_or("(no skuPartNumber)");
+            let part = sku
+                .get("skuPartNumber")
+                .and_then(Value::as_str)
+                .unwrap_or("(no skuPartNumber)");
             let pointer = Index::graph_pointer("subscribedSkus", i);
             let units = sku
                 .get("prepaidUnits")
                 .map(|u| u.to_string())
                 .unwrap_or_else(|| "no prepaidUnits".into());
-            let resource = sku.get("skuId").and_then(Value::as_str).unwrap_or(part).to_string();
+            let resource = sku
+                .get("skuId")
+                .and_then(Value::as_str)
+                .unwrap_or(part)
+                .to_string();
             match self.judge(sku) {
                 SkuVerdict::Counts { grace, plans } => {
                     grace_only &= grace;
-                    let mut detail = format!("{part}: {} units {units}, plans {}", if grace { "Warning (grace period)," } else { "Enabled," }, plans.join(", "));
+                    let mut detail = format!(
+                        "{part}: {} units {units}, plans {}",
+                        if grace {
+                            "Warning (grace period),"
+                        } else {
+                            "Enabled,"
+                        },
+                        plans.join(", ")
+                    );
                     if grace {
                         detail.push_str(" — warning: the subscription is in its grace period and will be suspended unless renewed");
                     }
                     counting.push(Evidence::new(pointer, resource, detail));
                 }
-                SkuVerdict::DoesNot(why) => others.push(Evidence::new(pointer, resource, format!("{part}: does not count ({why})"))),
-                SkuVerdict::Unreadable(why) => unreadable.push(Evidence::new(pointer, resource, format!("{part}: cannot be judged ({why})"))),
+                SkuVerdict::DoesNot(why) => others.push(Evidence::new(
+                    pointer,
+                    resource,
+                    format!("{part}: does not count ({why})"),
+                )),
+                SkuVerdict::Unreadable(why) => unreadable.push(Evidence::new(
+                    pointer,
+                    resource,
+                    format!("{part}: cannot be judged ({why})"),
+                )),
             }
         }
         if !counting.is_empty() {
@@ -141,15 +196,25 @@ impl Check for XdrLicense {
             return Outcome::pass(msg).with_all(counting);
         }
         if !unreadable.is_empty() {
-            return Outcome::unknown("a subscribed SKU with a Defender XDR plan could not be judged").with_all(unreadable).with_all(others);
+            return Outcome::unknown(
+                "a subscribed SKU with a Defender XDR plan could not be judged",
+            )
+            .with_all(unreadable)
+            .with_all(others);
         }
         if let Avail::Partial(..) = skus {
-            return Outcome::unknown(skus.reason("subscribed SKUs (graph.subscribedSkus)")).with_all(others);
+            return Outcome::unknown(skus.reason("subscribed SKUs (graph.subscribedSkus)"))
+                .with_all(others);
         }
         let mut ev = others;
         if ev.is_empty() {
-            ev.push(Evidence::new("/graph/subscribedSkus", "graph.subscribedSkus", "the tenant has no subscribed SKUs"));
+            ev.push(Evidence::new(
+                "/graph/subscribedSkus",
+                "graph.subscribedSkus",
+                "the tenant has no subscribed SKUs",
+            ));
         }
-        Outcome::fail("no enabled subscription in the tenant includes Microsoft Defender XDR").with_all(ev)
+        Outcome::fail("no enabled subscription in the tenant includes Microsoft Defender XDR")
+            .with_all(ev)
     }
 }

@@ -35,17 +35,33 @@ pub(crate) fn foreign_tenant(cx: &Context<'_>, ws: &WorkspaceView<'_>) -> Option
 ///
 /// Active holder → pass; only PIM-eligible → pass that says activation is needed; only through
 /// an ABAC condition, or nobody while inputs are missing → unknown; nobody → fail.
-pub(crate) fn permission_outcome(res: &TaskResult, task: &str, who: &str, fail_evidence: Evidence) -> Outcome {
+pub(crate) fn permission_outcome(
+    res: &TaskResult,
+    task: &str,
+    who: &str,
+    fail_evidence: Evidence,
+) -> Outcome {
     let unverifiable = res.grants_unverifiable.as_ref();
-    let active: Vec<_> = res.holders.iter().filter(|h| h.level == Level::Active).collect();
-    let eligible: Vec<_> = res.holders.iter().filter(|h| h.level == Level::Eligible).collect();
+    let active: Vec<_> = res
+        .holders
+        .iter()
+        .filter(|h| h.level == Level::Active)
+        .collect();
+    let eligible: Vec<_> = res
+        .holders
+        .iter()
+        .filter(|h| h.level == Level::Eligible)
+        .collect();
     let conditional: Vec<_> = res
         .holders
         .iter()
         .filter(|h| matches!(h.level, Level::Conditional(_)))
         .collect();
     let evidence = |hs: &[&crate::rbac::Holder]| -> Vec<Evidence> {
-        hs.iter().take(20).flat_map(|h| h.evidence.iter().cloned()).collect()
+        hs.iter()
+            .take(20)
+            .flat_map(|h| h.evidence.iter().cloned())
+            .collect()
     };
     let names = |hs: &[&crate::rbac::Holder]| -> String {
         let mut v: Vec<String> = hs.iter().take(5).map(|h| h.principal.clone()).collect();
@@ -63,8 +79,12 @@ pub(crate) fn permission_outcome(res: &TaskResult, task: &str, who: &str, fail_e
         .with_all(evidence(&res.holders.iter().collect::<Vec<_>>()));
     }
     if !active.is_empty() {
-        return Outcome::pass(format!("{} principal(s) can {task}: {}", active.len(), names(&active)))
-            .with_all(evidence(&active));
+        return Outcome::pass(format!(
+            "{} principal(s) can {task}: {}",
+            active.len(),
+            names(&active)
+        ))
+        .with_all(evidence(&active));
     }
     if !eligible.is_empty() {
         return Outcome::pass(format!(
@@ -78,8 +98,10 @@ pub(crate) fn permission_outcome(res: &TaskResult, task: &str, who: &str, fail_e
         _ => None,
     }) && conditional.is_empty()
     {
-        return Outcome::unknown(format!("a grant to {task} exists but cannot be confirmed: {why}"))
-            .with_all(evidence(&res.holders.iter().collect::<Vec<_>>()));
+        return Outcome::unknown(format!(
+            "a grant to {task} exists but cannot be confirmed: {why}"
+        ))
+        .with_all(evidence(&res.holders.iter().collect::<Vec<_>>()));
     }
     if let Some(Level::Conditional(cond)) = conditional.first().map(|h| &h.level) {
         return Outcome::unknown(format!(

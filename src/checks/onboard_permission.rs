@@ -25,7 +25,9 @@ pub fn prepare(table: &toml::Table) -> Result<Arc<dyn Check>, String> {
     if p.directory_roles.is_empty() {
         return Err("directory_roles must not be empty".into());
     }
-    Ok(Arc::new(OnboardPermission(EntraTask { roles: p.directory_roles })))
+    Ok(Arc::new(OnboardPermission(EntraTask {
+        roles: p.directory_roles,
+    })))
 }
 
 impl Check for OnboardPermission {

@@ -78,7 +78,10 @@ impl Check for SocAccess {
                     ws.arm_id,
                     format!("no {who} can {}", t.name),
                 );
-                per_task.push((t.name.clone(), super::permission_outcome(&res, &t.name, who, fail)));
+                per_task.push((
+                    t.name.clone(),
+                    super::permission_outcome(&res, &t.name, who, fail),
+                ));
             }
         }
         combine(per_task)
@@ -92,7 +95,11 @@ fn combine(per_task: Vec<(String, Outcome)>) -> Outcome {
         Status::Unknown => 1,
         _ => 0,
     };
-    let worst = per_task.iter().map(|(_, o)| o.status).max_by_key(|s| rank(*s)).unwrap_or(Status::Unknown);
+    let worst = per_task
+        .iter()
+        .map(|(_, o)| o.status)
+        .max_by_key(|s| rank(*s))
+        .unwrap_or(Status::Unknown);
     let message = per_task
         .iter()
         .map(|(t, o)| format!("{t}: {} — {}", o.status, o.message))

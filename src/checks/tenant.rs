@@ -36,7 +36,10 @@ impl Check for SingleTenant {
             .is_some_and(|a| a.subscriptions.is_some());
         let Some(sub) = cx.index.subscription(&ws.subscription_id) else {
             let why = if subs_collected {
-                format!("subscription {} of this workspace is not in the snapshot", ws.subscription_id)
+                format!(
+                    "subscription {} of this workspace is not in the snapshot",
+                    ws.subscription_id
+                )
             } else {
                 let errs = cx.index.errors_for("azure.subscriptions");
                 let mut s = "subscriptions (azure.subscriptions) were not collected".to_string();
@@ -55,14 +58,21 @@ impl Check for SingleTenant {
             .and_then(Value::as_array)
             .map(|a| {
                 a.iter()
-                    .filter_map(|t| t.get("tenantId").and_then(Value::as_str).map(str::to_string))
+                    .filter_map(|t| {
+                        t.get("tenantId")
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                    })
                     .collect()
             })
             .unwrap_or_default();
         let lighthouse = if managed_by.is_empty() {
             String::new()
         } else {
-            format!("; managed through Azure Lighthouse by tenant(s) {}", managed_by.join(", "))
+            format!(
+                "; managed through Azure Lighthouse by tenant(s) {}",
+                managed_by.join(", ")
+            )
         };
         let resource = format!("/subscriptions/{}", sub.id);
         match &sub.tenant_id {

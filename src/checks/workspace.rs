@@ -30,10 +30,16 @@ fn ev(ws: &WorkspaceView<'_>, detail: impl Into<String>) -> Evidence {
 
 impl Check for SentinelWorkspace {
     fn evaluate_without_workspaces(&self, cx: &Context<'_>) -> Option<Outcome> {
-        let listed = cx.index.snapshot.azure.as_ref().and_then(|a| a.workspaces.as_ref());
+        let listed = cx
+            .index
+            .snapshot
+            .azure
+            .as_ref()
+            .and_then(|a| a.workspaces.as_ref());
         if listed.is_none() {
             let errs = cx.index.errors_for("azure.workspaces");
-            let mut why = "Log Analytics workspaces (azure.workspaces) were not collected".to_string();
+            let mut why =
+                "Log Analytics workspaces (azure.workspaces) were not collected".to_string();
             if let Some(e) = errs.first() {
                 why.push_str(&format!(" ({})", e.describe()));
             }
@@ -52,7 +58,11 @@ impl Check for SentinelWorkspace {
         };
         let mut out = Outcome::fail(msg).with_all(evidence);
         if out.evidence.is_empty() {
-            out.evidence.push(Evidence::new("/azure/workspaces", "azure.workspaces", "empty list"));
+            out.evidence.push(Evidence::new(
+                "/azure/workspaces",
+                "azure.workspaces",
+                "empty list",
+            ));
         }
         Some(out)
     }
@@ -68,12 +78,22 @@ impl Check for SentinelWorkspace {
         }
         match ws.sentinel {
             Some(false) => {
-                return Outcome::fail(format!("Microsoft Sentinel is not enabled on workspace {}", ws.name))
-                    .with(ev(ws, "onboardingStates is empty: add Microsoft Sentinel to the workspace first"));
+                return Outcome::fail(format!(
+                    "Microsoft Sentinel is not enabled on workspace {}",
+                    ws.name
+                ))
+                .with(ev(
+                    ws,
+                    "onboardingStates is empty: add Microsoft Sentinel to the workspace first",
+                ));
             }
             None => {
-                let a = cx.index.ws_collection(ws, "onboardingStates", |w| w.onboarding_states.as_ref());
-                return Outcome::unknown(a.reason("the Sentinel onboarding state of this workspace"));
+                let a = cx
+                    .index
+                    .ws_collection(ws, "onboardingStates", |w| w.onboarding_states.as_ref());
+                return Outcome::unknown(
+                    a.reason("the Sentinel onboarding state of this workspace"),
+                );
             }
             Some(true) => {}
         }
@@ -92,8 +112,15 @@ impl Check for SentinelWorkspace {
             .map(|&i| &cx.index.workspaces[i])
             .filter(|w| w.sentinel.is_none())
             .count();
-        let names = counted.iter().map(|w| w.arm_id).collect::<Vec<_>>().join(", ");
-        let here = ev(ws, "Microsoft Sentinel is enabled (onboarding state present)");
+        let names = counted
+            .iter()
+            .map(|w| w.arm_id)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let here = ev(
+            ws,
+            "Microsoft Sentinel is enabled (onboarding state present)",
+        );
         match cx.opts.workspace_mode {
             WorkspaceMode::Single if counted.len() > 1 => {
                 let how = if cx.plan.named.is_empty() {

@@ -31,7 +31,8 @@ pub fn collect_bytes(opts: &CollectOptions, redact: bool) -> Result<Vec<u8>, App
     if redact {
         value = crate::snapshot::redact::redact(&value);
     }
-    let mut bytes = serde_json::to_vec_pretty(&value).map_err(|e| AppError::Usage(e.to_string()))?;
+    let mut bytes =
+        serde_json::to_vec_pretty(&value).map_err(|e| AppError::Usage(e.to_string()))?;
     bytes.push(b'\n');
     Ok(bytes)
 }

@@ -13,7 +13,10 @@ pub fn run(cmd: SnapshotCommand) -> Result<i32, AppError> {
             let mut out = std::io::stdout().lock();
             out.write_all(snapshot::schema::SNAPSHOT_SCHEMA.as_bytes())
                 .and_then(|_| writeln!(out))
-                .map_err(|e| AppError::Write { path: "stdout".into(), source: e })?;
+                .map_err(|e| AppError::Write {
+                    path: "stdout".into(),
+                    source: e,
+                })?;
             Ok(0)
         }
         SnapshotCommand::Validate { file } => {
@@ -23,7 +26,8 @@ pub fn run(cmd: SnapshotCommand) -> Result<i32, AppError> {
                 "{}: valid socready.snapshot/v1 (tenant {}, {} subscription(s), {} workspace(s), {} collection error(s))",
                 file.display(),
                 snap.tenant.id,
-                az.and_then(|a| a.subscriptions.as_ref()).map_or(0, Vec::len),
+                az.and_then(|a| a.subscriptions.as_ref())
+                    .map_or(0, Vec::len),
                 az.and_then(|a| a.workspaces.as_ref()).map_or(0, Vec::len),
                 snap.errors.len()
             );
@@ -32,9 +36,11 @@ pub fn run(cmd: SnapshotCommand) -> Result<i32, AppError> {
         SnapshotCommand::Redact { input, output } => {
             // Load through the checked loader first: redacting a broken file would hide the problem.
             let (_, bytes) = snapshot::load_file(&input)?;
-            let value: serde_json::Value = serde_json::from_slice(strip_bom(&bytes)).map_err(|e| AppError::Usage(e.to_string()))?;
+            let value: serde_json::Value = serde_json::from_slice(strip_bom(&bytes))
+                .map_err(|e| AppError::Usage(e.to_string()))?;
             let redacted = snapshot::redact::redact(&value);
-            let mut text = serde_json::to_vec_pretty(&redacted).map_err(|e| AppError::Usage(e.to_string()))?;
+            let mut text =
+                serde_json::to_vec_pretty(&redacted).map_err(|e| AppError::Usage(e.to_string()))?;
             text.push(b'\n');
             write_atomic(&output, &text)?;
             Ok(0)

@@ -9,7 +9,9 @@ use serde_json::Value;
 
 use super::options::EvalOptions;
 use super::scopes::ScopePlan;
-use crate::snapshot::{CollectionError, Snapshot, SubscriptionData, WorkspaceData, pointer_token, str_at};
+use crate::snapshot::{
+    CollectionError, Snapshot, SubscriptionData, WorkspaceData, pointer_token, str_at,
+};
 
 /// Lower-cases an ARM id and drops a trailing `/`, the form every comparison uses.
 pub fn norm_id(id: &str) -> String {
@@ -146,7 +148,9 @@ impl<'a> Index<'a> {
                 let name = str_at(&w.workspace, "name")
                     .map(str::to_string)
                     .unwrap_or_else(|| last_segment(arm_id));
-                workspace_by_id.entry(id.clone()).or_insert(workspaces.len());
+                workspace_by_id
+                    .entry(id.clone())
+                    .or_insert(workspaces.len());
                 workspaces.push(WorkspaceView {
                     index: i,
                     subscription_id: subscription_of(arm_id).unwrap_or_default(),
@@ -163,7 +167,9 @@ impl<'a> Index<'a> {
                     .map(str::to_ascii_lowercase)
                     .or_else(|| str_at(&s.subscription, "id").map(last_segment))
                     .unwrap_or_default();
-                subscription_by_id.entry(id.clone()).or_insert(subscriptions.len());
+                subscription_by_id
+                    .entry(id.clone())
+                    .or_insert(subscriptions.len());
                 subscriptions.push(SubscriptionView {
                     index: i,
                     id,
@@ -183,7 +189,9 @@ impl<'a> Index<'a> {
     }
 
     pub fn workspace(&self, id: &str) -> Option<&WorkspaceView<'a>> {
-        self.workspace_by_id.get(&norm_id(id)).map(|&i| &self.workspaces[i])
+        self.workspace_by_id
+            .get(&norm_id(id))
+            .map(|&i| &self.workspaces[i])
     }
 
     pub fn subscription(&self, id: &str) -> Option<&SubscriptionView<'a>> {
@@ -202,7 +210,11 @@ impl<'a> Index<'a> {
     }
 
     /// A Graph collection by its snapshot key.
-    pub fn graph(&self, key: &str, get: impl Fn(&'a crate::snapshot::Graph) -> Option<&'a Vec<Value>>) -> Avail<'a> {
+    pub fn graph(
+        &self,
+        key: &str,
+        get: impl Fn(&'a crate::snapshot::Graph) -> Option<&'a Vec<Value>>,
+    ) -> Avail<'a> {
         let path = format!("graph.{key}");
         let list = self.snapshot.graph.as_ref().and_then(get);
         avail(list, self.errors_for(&path))
@@ -234,7 +246,11 @@ impl<'a> Index<'a> {
         get: impl Fn(&'a SubscriptionData) -> Option<&'a Vec<Value>>,
     ) -> Avail<'a> {
         let mut errs: Vec<&CollectionError> = Vec::new();
-        for alias in [sub.id.as_str(), &sub.index.to_string(), &format!("/subscriptions/{}", sub.id)] {
+        for alias in [
+            sub.id.as_str(),
+            &sub.index.to_string(),
+            &format!("/subscriptions/{}", sub.id),
+        ] {
             for e in self.errors_for(&format!("azure.subscriptions[{alias}].{key}")) {
                 if !errs.iter().any(|x| std::ptr::eq(*x, e)) {
                     errs.push(e);
@@ -294,15 +310,24 @@ mod tests {
     #[test]
     fn targets_cover_children_case_insensitively() {
         assert!(target_covers("graph", "graph.subscribedSkus"));
-        assert!(target_covers("azure.workspaces[/SUBSCRIPTIONS/A/x].alertRules", "azure.workspaces[/subscriptions/a/x].alertrules"));
+        assert!(target_covers(
+            "azure.workspaces[/SUBSCRIPTIONS/A/x].alertRules",
+            "azure.workspaces[/subscriptions/a/x].alertrules"
+        ));
         assert!(!target_covers("graph.subscribed", "graph.subscribedSkus"));
     }
 
     #[test]
     fn ids_normalise() {
         assert_eq!(norm_id("/Subscriptions/AB/"), "/subscriptions/ab");
-        assert_eq!(subscription_of("/subscriptions/AB/resourceGroups/rg"), Some("ab".into()));
-        assert_eq!(resource_group_of("/subscriptions/AB/resourceGroups/RG/x"), Some("rg".into()));
+        assert_eq!(
+            subscription_of("/subscriptions/AB/resourceGroups/rg"),
+            Some("ab".into())
+        );
+        assert_eq!(
+            resource_group_of("/subscriptions/AB/resourceGroups/RG/x"),
+            Some("rg".into())
+        );
         assert_eq!(last_segment("/providers/x/roleDefinitions/ABC"), "abc");
     }
 }

@@ -88,7 +88,8 @@ fn evaluate_one(cx: &Context<'_>, rule: &Rule, ws: Option<usize>) -> Option<Find
     if outcome.status == Status::Fail && outcome.evidence.is_empty() {
         // Every fail must name what failed; fall back to the scope itself.
         outcome.evidence.push(crate::finding::Evidence::new(
-            ws.map(|i| cx.index.workspaces[i].pointer()).unwrap_or_else(|| "/tenant".into()),
+            ws.map(|i| cx.index.workspaces[i].pointer())
+                .unwrap_or_else(|| "/tenant".into()),
             resource.clone(),
             outcome.message.clone(),
         ));

@@ -49,7 +49,8 @@ pub fn scan(
                 name: w.name.clone(),
                 subscription_id: w.subscription_id.clone(),
                 resource_group: w.resource_group.clone(),
-                location: crate::snapshot::str_at(&w.data.workspace, "location").map(str::to_string),
+                location: crate::snapshot::str_at(&w.data.workspace, "location")
+                    .map(str::to_string),
                 primary: plan.primary == Some(i),
                 verdict: verdict(&findings, &w.id),
             }

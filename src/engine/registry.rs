@@ -30,14 +30,46 @@ pub struct CheckKind {
 }
 
 const KINDS: &[CheckKind] = &[
-    CheckKind { name: "connect_permission", scope: RuleScope::Workspace, prepare: checks::connect_permission::prepare },
-    CheckKind { name: "duplicate_incident_rules", scope: RuleScope::Workspace, prepare: checks::incident_rules::prepare },
-    CheckKind { name: "onboard_permission", scope: RuleScope::Tenant, prepare: checks::onboard_permission::prepare },
-    CheckKind { name: "sentinel_workspace", scope: RuleScope::Workspace, prepare: checks::workspace::prepare },
-    CheckKind { name: "single_tenant", scope: RuleScope::Workspace, prepare: checks::tenant::prepare },
-    CheckKind { name: "soc_access", scope: RuleScope::Workspace, prepare: checks::soc_access::prepare },
-    CheckKind { name: "xdr_connector", scope: RuleScope::Workspace, prepare: checks::connector::prepare },
-    CheckKind { name: "xdr_license", scope: RuleScope::Tenant, prepare: checks::licenses::prepare },
+    CheckKind {
+        name: "connect_permission",
+        scope: RuleScope::Workspace,
+        prepare: checks::connect_permission::prepare,
+    },
+    CheckKind {
+        name: "duplicate_incident_rules",
+        scope: RuleScope::Workspace,
+        prepare: checks::incident_rules::prepare,
+    },
+    CheckKind {
+        name: "onboard_permission",
+        scope: RuleScope::Tenant,
+        prepare: checks::onboard_permission::prepare,
+    },
+    CheckKind {
+        name: "sentinel_workspace",
+        scope: RuleScope::Workspace,
+        prepare: checks::workspace::prepare,
+    },
+    CheckKind {
+        name: "single_tenant",
+        scope: RuleScope::Workspace,
+        prepare: checks::tenant::prepare,
+    },
+    CheckKind {
+        name: "soc_access",
+        scope: RuleScope::Workspace,
+        prepare: checks::soc_access::prepare,
+    },
+    CheckKind {
+        name: "xdr_connector",
+        scope: RuleScope::Workspace,
+        prepare: checks::connector::prepare,
+    },
+    CheckKind {
+        name: "xdr_license",
+        scope: RuleScope::Tenant,
+        prepare: checks::licenses::prepare,
+    },
 ];
 
 pub fn lookup(name: &str) -> Option<&'static CheckKind> {

@@ -126,21 +126,14 @@ pub enum RuleFileError {
     #[error("cannot read rules from {path}: {message}")]
     #[diagnostic(code(socready::rules::io))]
     Io { path: String, message: String },
-    #[error("{path}:{line}:{column}: {message}")]
-    #[diagnostic(code(socready::rules::parse), help("{help}"))]
-    Parse {
-        path: String,
-        line: usize,
-        column: usize,
-        message: String,
-        help: String,
-        #[source_code]
-        src: miette::NamedSource<String>,
-        #[label("here")]
-        span: miette::SourceSpan,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Parse(Box<RuleParseError>),
     #[error("duplicate rule {what} {value:?} in {first} and {second}")]
-    #[diagnostic(code(socready::rules::duplicate), help("rule ids and names must be unique"))]
+    #[diagnostic(
+        code(socready::rules::duplicate),
+        help("rule ids and names must be unique")
+    )]
     Duplicate {
         what: &'static str,
         value: String,
@@ -148,22 +141,65 @@ pub enum RuleFileError {
         second: String,
     },
     #[error("no rules found in {path}")]
-    #[diagnostic(code(socready::rules::empty), help("a rules directory holds SOC0NN-<name>.toml files"))]
+    #[diagnostic(
+        code(socready::rules::empty),
+        help("a rules directory holds SOC0NN-<name>.toml files")
+    )]
     Empty { path: String },
+}
+
+/// A rule file that does not parse or validate, pointing at the place.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{path}:{line}:{column}: {message}")]
+#[diagnostic(code(socready::rules::parse), help("{help}"))]
+pub struct RuleParseError {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub help: String,
+    #[source_code]
+    pub src: miette::NamedSource<String>,
+    #[label("here")]
+    pub span: miette::SourceSpan,
 }
 
 const EXPECTED_KEYS: &str = "id, name, title, summary, severity, label, scope, check, since, rationale, remediation, references, targets, params";
 
 /// The rules shipped with this binary.
 pub const EMBEDDED: &[(&str, &str)] = &[
-    ("rules/SOC001-xdr-license.toml", include_str!("../../rules/SOC001-xdr-license.toml")),
-    ("rules/SOC002-single-tenant.toml", include_str!("../../rules/SOC002-single-tenant.toml")),
-    ("rules/SOC003-connected-workspace.toml", include_str!("../../rules/SOC003-connected-workspace.toml")),
-    ("rules/SOC004-xdr-connector.toml", include_str!("../../rules/SOC004-xdr-connector.toml")),
-    ("rules/SOC005-onboard-permission.toml", include_str!("../../rules/SOC005-onboard-permission.toml")),
-    ("rules/SOC006-connect-permission.toml", include_str!("../../rules/SOC006-connect-permission.toml")),
-    ("rules/SOC007-soc-access.toml", include_str!("../../rules/SOC007-soc-access.toml")),
-    ("rules/SOC008-duplicate-incident-rules.toml", include_str!("../../rules/SOC008-duplicate-incident-rules.toml")),
+    (
+        "rules/SOC001-xdr-license.toml",
+        include_str!("../../rules/SOC001-xdr-license.toml"),
+    ),
+    (
+        "rules/SOC002-single-tenant.toml",
+        include_str!("../../rules/SOC002-single-tenant.toml"),
+    ),
+    (
+        "rules/SOC003-connected-workspace.toml",
+        include_str!("../../rules/SOC003-connected-workspace.toml"),
+    ),
+    (
+        "rules/SOC004-xdr-connector.toml",
+        include_str!("../../rules/SOC004-xdr-connector.toml"),
+    ),
+    (
+        "rules/SOC005-onboard-permission.toml",
+        include_str!("../../rules/SOC005-onboard-permission.toml"),
+    ),
+    (
+        "rules/SOC006-connect-permission.toml",
+        include_str!("../../rules/SOC006-connect-permission.toml"),
+    ),
+    (
+        "rules/SOC007-soc-access.toml",
+        include_str!("../../rules/SOC007-soc-access.toml"),
+    ),
+    (
+        "rules/SOC008-duplicate-incident-rules.toml",
+        include_str!("../../rules/SOC008-duplicate-incident-rules.toml"),
+    ),
 ];
 
 /// Loads the embedded rule set.
@@ -223,9 +259,15 @@ fn load_sources(
     Ok(rules)
 }
 
-fn parse_error(path: &str, text: &str, span: std::ops::Range<usize>, message: String, help: String) -> RuleFileError {
+fn parse_error(
+    path: &str,
+    text: &str,
+    span: std::ops::Range<usize>,
+    message: String,
+    help: String,
+) -> RuleFileError {
     let (line, column) = crate::diag::line_col(text, span.start);
-    RuleFileError::Parse {
+    RuleFileError::Parse(Box::new(RuleParseError {
         path: path.to_string(),
         line,
         column,
@@ -233,7 +275,7 @@ fn parse_error(path: &str, text: &str, span: std::ops::Range<usize>, message: St
         help,
         src: miette::NamedSource::new(path, text.to_string()),
         span: (span.start, span.end.saturating_sub(span.start)).into(),
-    }
+    }))
 }
 
 /// Parses and validates one rule file.
@@ -241,7 +283,13 @@ pub fn parse_rule(path: &str, text: &str) -> Result<Rule, RuleFileError> {
     let file: RuleFile = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         let msg = e.message().trim().to_string();
-        parse_error(path, text, span, msg, format!("a rule file has the keys: {EXPECTED_KEYS}"))
+        parse_error(
+            path,
+            text,
+            span,
+            msg,
+            format!("a rule file has the keys: {EXPECTED_KEYS}"),
+        )
     })?;
     let id_ok = file.id.len() == 6
         && file.id.starts_with("SOC")

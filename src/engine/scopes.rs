@@ -8,7 +8,10 @@ use super::options::{EvalOptions, WorkspaceMode};
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ScopeError {
     #[error("--{flag} {value:?} matches no workspace in the snapshot")]
-    #[diagnostic(code(socready::usage::workspace), help("workspaces in the snapshot: {known}"))]
+    #[diagnostic(
+        code(socready::usage::workspace),
+        help("workspaces in the snapshot: {known}")
+    )]
     NotFound {
         flag: &'static str,
         value: String,

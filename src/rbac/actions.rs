@@ -45,7 +45,11 @@ impl PermissionBlock {
     pub fn list_from(properties: Option<&Value>) -> Vec<PermissionBlock> {
         let strings = |v: Option<&Value>| -> Vec<String> {
             v.and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         properties
@@ -82,22 +86,43 @@ mod tests {
 
     #[test]
     fn star_crosses_slashes_and_case_is_ignored() {
-        assert!(matches("*", "Microsoft.Authorization/roleAssignments/write"));
-        assert!(matches("Microsoft.SecurityInsights/*", "microsoft.securityinsights/incidents/comments/write"));
-        assert!(matches("*/read", "Microsoft.OperationalInsights/workspaces/query/read"));
+        assert!(matches(
+            "*",
+            "Microsoft.Authorization/roleAssignments/write"
+        ));
+        assert!(matches(
+            "Microsoft.SecurityInsights/*",
+            "microsoft.securityinsights/incidents/comments/write"
+        ));
+        assert!(matches(
+            "*/read",
+            "Microsoft.OperationalInsights/workspaces/query/read"
+        ));
         assert!(matches("a*b*c", "aXbYc"));
         assert!(matches("a*", "a"));
-        assert!(!matches("Microsoft.OperationalInsights/workspaces/*/read", "Microsoft.OperationalInsights/workspaces/read"));
+        assert!(!matches(
+            "Microsoft.OperationalInsights/workspaces/*/read",
+            "Microsoft.OperationalInsights/workspaces/read"
+        ));
         assert!(!matches("a*b", "acbx"));
     }
 
     #[test]
     fn not_actions_only_remove_within_their_block() {
-        let owner_like = PermissionBlock { actions: vec!["*".into()], not_actions: vec!["Microsoft.Authorization/*/Write".into()] };
+        let owner_like = PermissionBlock {
+            actions: vec!["*".into()],
+            not_actions: vec!["Microsoft.Authorization/*/Write".into()],
+        };
         assert!(!owner_like.grants("Microsoft.Authorization/roleAssignments/write"));
         assert!(owner_like.grants("Microsoft.SecurityInsights/onboardingStates/write"));
-        let other = PermissionBlock { actions: vec!["Microsoft.Authorization/roleAssignments/write".into()], not_actions: vec![] };
-        assert!(any_grants(&[owner_like, other], "Microsoft.Authorization/roleAssignments/write"));
+        let other = PermissionBlock {
+            actions: vec!["Microsoft.Authorization/roleAssignments/write".into()],
+            not_actions: vec![],
+        };
+        assert!(any_grants(
+            &[owner_like, other],
+            "Microsoft.Authorization/roleAssignments/write"
+        ));
     }
 
     #[test]

@@ -34,7 +34,12 @@ pub struct AzureTask {
 
 impl Rbac<'_> {
     /// Who can do `task` in `sub` (all principals, or only `operator` and its groups).
-    pub fn azure(&self, sub: &SubscriptionView<'_>, task: &AzureTask, operator: Option<&str>) -> TaskResult {
+    pub fn azure(
+        &self,
+        sub: &SubscriptionView<'_>,
+        task: &AzureTask,
+        operator: Option<&str>,
+    ) -> TaskResult {
         let ix = self.index;
         let base = format!("/azure/subscriptions/{}", sub.index);
         let ra = ix.sub_collection(sub, "roleAssignments", |s| s.role_assignments.as_ref());
@@ -42,10 +47,15 @@ impl Rbac<'_> {
         let da = ix.sub_collection(sub, "denyAssignments", |s| s.deny_assignments.as_ref());
         let mut result = TaskResult::default();
         if !ra.is_complete() {
-            result.gaps.push(ra.reason(&format!("role assignments of subscription {}", sub.id)));
+            result
+                .gaps
+                .push(ra.reason(&format!("role assignments of subscription {}", sub.id)));
         }
         if !re.is_complete() {
-            result.gaps.push(re.reason(&format!("PIM role eligibilities of subscription {}", sub.id)));
+            result.gaps.push(re.reason(&format!(
+                "PIM role eligibilities of subscription {}",
+                sub.id
+            )));
         }
         if !da.is_complete() {
             result.grants_unverifiable =
@@ -94,7 +104,10 @@ impl Rbac<'_> {
                     result.denied.push(Evidence::new(
                         d.pointer.clone(),
                         d.name.clone(),
-                        format!("deny assignment at {} removes {} from {principal}", d.scope, part.label),
+                        format!(
+                            "deny assignment at {} removes {} from {principal}",
+                            d.scope, part.label
+                        ),
                     ));
                     level = None;
                     break;
@@ -110,15 +123,27 @@ impl Rbac<'_> {
                 evidence.extend(ev);
             }
             if let Some(level) = level {
-                result.holders.push(Holder { principal, principal_type, level, evidence });
+                result.holders.push(Holder {
+                    principal,
+                    principal_type,
+                    level,
+                    evidence,
+                });
             }
         }
         let mut unknown_roles: Vec<String> = unknown_roles.into_iter().collect();
         unknown_roles.sort();
         for r in unknown_roles {
-            result.gaps.push(format!("role definition {r} is not in the snapshot, so its actions are unknown"));
+            result.gaps.push(format!(
+                "role definition {r} is not in the snapshot, so its actions are unknown"
+            ));
         }
-        result.holders.sort_by(|a, b| a.level.rank().cmp(&b.level.rank()).then(a.principal.cmp(&b.principal)));
+        result.holders.sort_by(|a, b| {
+            a.level
+                .rank()
+                .cmp(&b.level.rank())
+                .then(a.principal.cmp(&b.principal))
+        });
         result
     }
 
@@ -156,7 +181,10 @@ impl Rbac<'_> {
                     };
                     if any_grants(&def.blocks, action) {
                         let l = assignment_level(a, std::slice::from_ref(action));
-                        if action_best.as_ref().is_none_or(|(cur, _)| l.rank() < cur.rank()) {
+                        if action_best
+                            .as_ref()
+                            .is_none_or(|(cur, _)| l.rank() < cur.rank())
+                        {
                             action_best = Some((l, a));
                         }
                     }
@@ -188,7 +216,8 @@ impl Rbac<'_> {
             "{} {} holds {} at {}",
             a.principal_type.as_deref().unwrap_or("principal"),
             a.principal,
-            def.map(|d| d.name.clone()).unwrap_or_else(|| format!("role {}", a.role)),
+            def.map(|d| d.name.clone())
+                .unwrap_or_else(|| format!("role {}", a.role)),
             a.scope
         );
         if a.eligible {
@@ -198,10 +227,19 @@ impl Rbac<'_> {
             detail.push_str(&format!(" with condition `{c}`"));
         }
         if def.is_some_and(|d| d.fallback) {
-            detail.push_str(" (role definition from socready's built-in list: not in the snapshot)");
+            detail
+                .push_str(" (role definition from socready's built-in list: not in the snapshot)");
         }
         detail.push_str(&format!(" — {what}"));
-        Evidence::new(a.pointer.clone(), if a.id.is_empty() { a.scope.clone() } else { a.id.clone() }, detail)
+        Evidence::new(
+            a.pointer.clone(),
+            if a.id.is_empty() {
+                a.scope.clone()
+            } else {
+                a.id.clone()
+            },
+            detail,
+        )
     }
 }
 
@@ -234,7 +272,11 @@ fn denies(list: &Avail<'_>, base: &str) -> Vec<Deny> {
         v.and_then(|v| v.as_array())
             .map(|a| {
                 a.iter()
-                    .filter_map(|p| p.get("id").and_then(|i| i.as_str()).map(str::to_ascii_lowercase))
+                    .filter_map(|p| {
+                        p.get("id")
+                            .and_then(|i| i.as_str())
+                            .map(str::to_ascii_lowercase)
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -249,7 +291,10 @@ fn denies(list: &Avail<'_>, base: &str) -> Vec<Deny> {
                 blocks: PermissionBlock::list_from(Some(p)),
                 principals: ids(p.get("principals")),
                 excluded: ids(p.get("excludePrincipals")),
-                no_children: p.get("doNotApplyToChildScopes").and_then(|b| b.as_bool()).unwrap_or(false),
+                no_children: p
+                    .get("doNotApplyToChildScopes")
+                    .and_then(|b| b.as_bool())
+                    .unwrap_or(false),
                 pointer: format!("{base}/{j}"),
                 name: str_at(d, "properties.denyAssignmentName")
                     .or_else(|| str_at(d, "id"))
@@ -264,7 +309,10 @@ fn denies(list: &Avail<'_>, base: &str) -> Vec<Deny> {
 fn group_deny<'d>(denies: &'d [Deny], part: &Part, principal: &str) -> Option<&'d Deny> {
     denies.iter().find(|d| {
         let scope_ok = d.scope == part.target || (!d.no_children && covers(&d.scope, &part.target));
-        let names_others = d.principals.iter().any(|p| p != super::EVERYONE && p != principal);
+        let names_others = d
+            .principals
+            .iter()
+            .any(|p| p != super::EVERYONE && p != principal);
         scope_ok && names_others && part.actions.iter().any(|a| any_grants(&d.blocks, a))
     })
 }
@@ -272,7 +320,10 @@ fn group_deny<'d>(denies: &'d [Deny], part: &Part, principal: &str) -> Option<&'
 fn denied<'d>(denies: &'d [Deny], part: &Part, ids: &HashSet<String>) -> Option<&'d Deny> {
     denies.iter().find(|d| {
         let scope_ok = d.scope == part.target || (!d.no_children && covers(&d.scope, &part.target));
-        let principal_ok = d.principals.iter().any(|p| p == super::EVERYONE || ids.contains(p))
+        let principal_ok = d
+            .principals
+            .iter()
+            .any(|p| p == super::EVERYONE || ids.contains(p))
             && !d.excluded.iter().any(|p| ids.contains(p));
         scope_ok && principal_ok && part.actions.iter().any(|a| any_grants(&d.blocks, a))
     })
@@ -285,8 +336,14 @@ mod tests {
     #[test]
     fn conditions_on_other_providers_do_not_restrict() {
         let acts = vec!["Microsoft.Authorization/roleAssignments/write".to_string()];
-        assert!(condition_restricts("@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {x}", &acts));
-        assert!(!condition_restricts("@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:ContainerName] StringEquals 'x'", &acts));
+        assert!(condition_restricts(
+            "@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {x}",
+            &acts
+        ));
+        assert!(!condition_restricts(
+            "@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:ContainerName] StringEquals 'x'",
+            &acts
+        ));
         assert!(condition_restricts("something odd", &acts));
     }
 }

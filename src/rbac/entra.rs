@@ -14,11 +14,20 @@ pub struct EntraTask {
 impl Rbac<'_> {
     pub fn entra(&self, task: &EntraTask, operator: Option<&str>) -> TaskResult {
         let ix = self.index;
-        let assignments = ix.graph("directoryRoleAssignments", |g| g.directory_role_assignments.as_ref());
-        let eligibilities = ix.graph("directoryRoleEligibilities", |g| g.directory_role_eligibilities.as_ref());
-        let definitions = ix.graph("directoryRoleDefinitions", |g| g.directory_role_definitions.as_ref());
+        let assignments = ix.graph("directoryRoleAssignments", |g| {
+            g.directory_role_assignments.as_ref()
+        });
+        let eligibilities = ix.graph("directoryRoleEligibilities", |g| {
+            g.directory_role_eligibilities.as_ref()
+        });
+        let definitions = ix.graph("directoryRoleDefinitions", |g| {
+            g.directory_role_definitions.as_ref()
+        });
         let mut result = TaskResult::default();
-        for (what, a) in [("directory role assignments", &assignments), ("directory role eligibilities", &eligibilities)] {
+        for (what, a) in [
+            ("directory role assignments", &assignments),
+            ("directory role eligibilities", &eligibilities),
+        ] {
             if !a.is_complete() {
                 result.gaps.push(a.reason(what));
             }
@@ -30,7 +39,11 @@ impl Rbac<'_> {
             definitions
                 .items()
                 .iter()
-                .find(|d| d.get("id").and_then(Value::as_str).is_some_and(|x| x.eq_ignore_ascii_case(&id)))
+                .find(|d| {
+                    d.get("id")
+                        .and_then(Value::as_str)
+                        .is_some_and(|x| x.eq_ignore_ascii_case(&id))
+                })
                 .and_then(|d| d.get("templateId").and_then(Value::as_str))
                 .map(str::to_ascii_lowercase)
                 .unwrap_or(id)
@@ -53,9 +66,16 @@ impl Rbac<'_> {
             ("directoryRoleEligibilities", &eligibilities, true),
         ] {
             for (i, a) in list.items().iter().enumerate() {
-                let Some(principal) = a.get("principalId").and_then(Value::as_str) else { continue };
-                let Some(role) = a.get("roleDefinitionId").and_then(Value::as_str) else { continue };
-                let scope = a.get("directoryScopeId").and_then(Value::as_str).unwrap_or("/");
+                let Some(principal) = a.get("principalId").and_then(Value::as_str) else {
+                    continue;
+                };
+                let Some(role) = a.get("roleDefinitionId").and_then(Value::as_str) else {
+                    continue;
+                };
+                let scope = a
+                    .get("directoryScopeId")
+                    .and_then(Value::as_str)
+                    .unwrap_or("/");
                 let template = template_of(role);
                 if scope != "/" || !wanted.contains(&template) {
                     continue;
@@ -81,16 +101,33 @@ impl Rbac<'_> {
                 if eligible {
                     detail.push_str(" — PIM eligible: requires activation");
                 }
-                let id = a.get("id").and_then(Value::as_str).unwrap_or(&principal).to_string();
+                let id = a
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or(&principal)
+                    .to_string();
                 result.holders.push(Holder {
                     principal,
                     principal_type: ptype,
-                    level: if eligible { Level::Eligible } else { Level::Active },
-                    evidence: vec![Evidence::new(crate::engine::context::Index::graph_pointer(key, i), id, detail)],
+                    level: if eligible {
+                        Level::Eligible
+                    } else {
+                        Level::Active
+                    },
+                    evidence: vec![Evidence::new(
+                        crate::engine::context::Index::graph_pointer(key, i),
+                        id,
+                        detail,
+                    )],
                 });
             }
         }
-        result.holders.sort_by(|a, b| a.level.rank().cmp(&b.level.rank()).then(a.principal.cmp(&b.principal)));
+        result.holders.sort_by(|a, b| {
+            a.level
+                .rank()
+                .cmp(&b.level.rank())
+                .then(a.principal.cmp(&b.principal))
+        });
         result
     }
 }

@@ -175,7 +175,11 @@ impl<'a> Rbac<'a> {
         Rbac {
             index,
             defs,
-            memberships: index.snapshot.graph.as_ref().and_then(|g| g.memberships.as_ref()),
+            memberships: index
+                .snapshot
+                .graph
+                .as_ref()
+                .and_then(|g| g.memberships.as_ref()),
         }
     }
 
@@ -194,7 +198,11 @@ impl<'a> Rbac<'a> {
     pub fn groups(&self, principal: &str) -> Option<&'a [String]> {
         let m = self.memberships?;
         m.get(principal)
-            .or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(principal)).map(|(_, v)| v))
+            .or_else(|| {
+                m.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(principal))
+                    .map(|(_, v)| v)
+            })
             .map(Vec::as_slice)
     }
 
@@ -226,10 +234,16 @@ fn assignments(list: &Avail<'_>, base: &str, eligible: bool) -> Vec<Assignment> 
                 principal_type: s("principalType").map(str::to_string),
                 role: last_segment(s("roleDefinitionId")?),
                 scope: norm_id(s("scope").or_else(|| a.get("id").and_then(Value::as_str))?),
-                condition: s("condition").filter(|c| !c.trim().is_empty()).map(str::to_string),
+                condition: s("condition")
+                    .filter(|c| !c.trim().is_empty())
+                    .map(str::to_string),
                 eligible,
                 pointer: format!("{base}/{j}"),
-                id: a.get("id").and_then(Value::as_str).unwrap_or("").to_string(),
+                id: a
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
             })
         })
         .collect()
@@ -257,16 +271,28 @@ mod tests {
     #[test]
     fn scope_coverage_respects_segment_boundaries() {
         assert!(covers("/", "/subscriptions/a/resourcegroups/rg"));
-        assert!(covers("/subscriptions/A", "/subscriptions/a/resourcegroups/rg"));
+        assert!(covers(
+            "/subscriptions/A",
+            "/subscriptions/a/resourcegroups/rg"
+        ));
         assert!(covers("/subscriptions/a/", "/subscriptions/a"));
         assert!(!covers("/subscriptions/a", "/subscriptions/ab"));
-        assert!(!covers("/subscriptions/a/resourcegroups/rg", "/subscriptions/a"));
-        assert!(covers("/providers/microsoft.management/managementgroups/root", "/subscriptions/a"));
+        assert!(!covers(
+            "/subscriptions/a/resourcegroups/rg",
+            "/subscriptions/a"
+        ));
+        assert!(covers(
+            "/providers/microsoft.management/managementgroups/root",
+            "/subscriptions/a"
+        ));
     }
 
     #[test]
     fn builtins_are_shipped() {
-        assert_eq!(builtin_role_name("8e3af657-a8ff-443c-a75c-2fe8c4bcb635"), Some("Owner"));
+        assert_eq!(
+            builtin_role_name("8e3af657-a8ff-443c-a75c-2fe8c4bcb635"),
+            Some("Owner")
+        );
         assert_eq!(builtin_roles().len(), 14);
     }
 }

@@ -32,7 +32,9 @@ pub enum SnapshotError {
     #[error("{path}: unsupported snapshot schema {found:?}; supported: {}", SUPPORTED_SCHEMAS.join(", "))]
     #[diagnostic(
         code(socready::snapshot::schema_version),
-        help("collect the snapshot again with this version of socready, or use the version that wrote it")
+        help(
+            "collect the snapshot again with this version of socready, or use the version that wrote it"
+        )
     )]
     Version { path: String, found: String },
     #[error("{path}:{line}:{column}: field `{field}`: {message}")]
@@ -226,18 +228,27 @@ mod tests {
 
     #[test]
     fn truncated_json_names_line_and_column() {
-        let err = load_str("x.json", "{\n  \"schema\": \"socready.snapshot/v1\",\n  \"tenant\": {")
-            .unwrap_err()
-            .to_string();
+        let err = load_str(
+            "x.json",
+            "{\n  \"schema\": \"socready.snapshot/v1\",\n  \"tenant\": {",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.starts_with("x.json:3:"), "{err}");
     }
 
     #[test]
     fn wrong_schema_lists_supported_versions() {
-        let err = load_str("x.json", r#"{"schema":"socready.snapshot/v9","tenant":{"id":"t"}}"#)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("v9") && err.contains("socready.snapshot/v1"), "{err}");
+        let err = load_str(
+            "x.json",
+            r#"{"schema":"socready.snapshot/v9","tenant":{"id":"t"}}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("v9") && err.contains("socready.snapshot/v1"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -255,7 +266,12 @@ mod tests {
         b.extend_from_slice(MIN.as_bytes());
         assert!(load_bytes("x", &b).is_ok());
         let bad = b"{\"schema\":\"\xff\"}";
-        assert!(load_bytes("x", bad).unwrap_err().to_string().contains("UTF-8"));
+        assert!(
+            load_bytes("x", bad)
+                .unwrap_err()
+                .to_string()
+                .contains("UTF-8")
+        );
     }
 
     #[test]
@@ -268,6 +284,11 @@ mod tests {
     #[test]
     fn duplicate_keys_are_rejected() {
         let text = r#"{"schema":"socready.snapshot/v1","tenant":{"id":"t"},"tenant":{"id":"u"}}"#;
-        assert!(load_str("x", text).unwrap_err().to_string().contains("duplicate"));
+        assert!(
+            load_str("x", text)
+                .unwrap_err()
+                .to_string()
+                .contains("duplicate")
+        );
     }
 }
