@@ -397,7 +397,7 @@ fn plan(report: &Report) -> Vec<Json> {
 
 /// Bars for the two charts, with coordinates computed here so the template only draws.
 fn charts(report: &Report) -> Json {
-    const WIDTH: f64 = 520.0;
+    const WIDTH: f64 = 320.0;
     let count =
         |pred: &dyn Fn(&Finding) -> bool| report.findings.iter().filter(|f| pred(f)).count();
     let by_label: Vec<(Label, Vec<(Status, usize)>)> = LABEL_ORDER
@@ -483,11 +483,10 @@ fn access_matrix(_report: &Report) -> Option<Json> {
 }
 
 fn context(report: &Report) -> Json {
-    let findings: Vec<Json> = report
-        .findings
-        .iter()
-        .map(|f| finding_json(report, f))
-        .collect();
+    // Findings table: what needs action first, then rule order.
+    let mut ordered: Vec<&Finding> = report.findings.iter().collect();
+    ordered.sort_by_key(|f| STATUS_ORDER.iter().position(|s| *s == f.status));
+    let findings: Vec<Json> = ordered.iter().map(|f| finding_json(report, f)).collect();
     let impact: Vec<Json> = report
         .findings
         .iter()

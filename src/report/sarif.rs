@@ -17,7 +17,6 @@ use crate::finding::{Finding, Scope, Severity, Status};
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
-const INFORMATION_URI: &str = "https://learn.microsoft.com/azure/sentinel/move-to-defender";
 /// Key of our fingerprint in `partialFingerprints`; bump the suffix if the hash input changes.
 const FINGERPRINT_KEY: &str = "socready/v1";
 /// Evidence items copied into a result's property bag; the JSON report has them all.
@@ -55,7 +54,6 @@ struct Driver<'a> {
     name: &'static str,
     version: &'a str,
     semantic_version: &'a str,
-    information_uri: &'static str,
     rules: Vec<ReportingDescriptor<'a>>,
 }
 
@@ -282,7 +280,6 @@ fn build(report: &Report) -> Log<'_> {
                     name: "socready",
                     version: &report.tool_version,
                     semantic_version: &report.tool_version,
-                    information_uri: INFORMATION_URI,
                     rules: rules.iter().map(|r| descriptor(r)).collect(),
                 },
             },
@@ -346,7 +343,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor<'_> {
             text: rule.summary.trim().to_string(),
         },
         full_description: Message {
-            text: format!("{} {}", rule.title.trim(), rule.rationale.trim()),
+            text: unwrap(&rule.rationale),
         },
         help: MultiformatMessage { text, markdown },
         help_uri: rule.help_uri(),
@@ -449,6 +446,15 @@ fn result<'a>(
             evidence_omitted: (omitted > 0).then_some(omitted),
         },
     }
+}
+
+/// Rule text is hard-wrapped in its TOML file: join the lines of each paragraph.
+fn unwrap(text: &str) -> String {
+    text.trim()
+        .split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// The snapshot path as a relative URI reference: forward slashes, percent-encoded, never
