@@ -11,7 +11,8 @@ use super::permission_outcome;
 use crate::engine::context::{Context, ScopeRef};
 use crate::engine::registry::{Check, params};
 use crate::finding::{Evidence, Outcome};
-use crate::rbac::{AzureTask, Part};
+use crate::rbac::tasks::place;
+use crate::rbac::{AccessTask, PartScope, PartTemplate};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,7 +37,41 @@ pub fn prepare(table: &toml::Table) -> Result<Arc<dyn Check>, String> {
     Ok(Arc::new(ConnectPermission(p)))
 }
 
+impl ConnectPermission {
+    /// The two parts of connecting, labelled with the built-in role names.
+    fn parts(&self) -> Vec<PartTemplate> {
+        let names = |roles: &[String]| {
+            roles
+                .iter()
+                .map(|g| crate::rbac::builtin_role_name(g).unwrap_or(g).to_string())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        };
+        vec![
+            PartTemplate {
+                label: format!("{} on the subscription", names(&self.0.subscription_roles)),
+                at: PartScope::Subscription,
+                roles: self.0.subscription_roles.clone(),
+                actions: self.0.subscription_actions.clone(),
+            },
+            PartTemplate {
+                label: format!("{} on the workspace", names(&self.0.workspace_roles)),
+                at: PartScope::Workspace,
+                roles: self.0.workspace_roles.clone(),
+                actions: self.0.workspace_actions.clone(),
+            },
+        ]
+    }
+}
+
 impl Check for ConnectPermission {
+    fn access_tasks(&self) -> Vec<AccessTask> {
+        vec![AccessTask::Azure {
+            name: "connect the workspace".into(),
+            parts: self.parts(),
+        }]
+    }
+
     fn evaluate(&self, cx: &Context<'_>, scope: &ScopeRef<'_>) -> Outcome {
         let ScopeRef::Workspace(ws) = scope else {
             return Outcome::not_applicable("workspace rule");
@@ -47,29 +82,7 @@ impl Check for ConnectPermission {
                 ws.subscription_id
             ));
         };
-        let names = |roles: &[String]| {
-            roles
-                .iter()
-                .map(|g| cx.rbac.role_name(g))
-                .collect::<Vec<_>>()
-                .join(" or ")
-        };
-        let task = AzureTask {
-            parts: vec![
-                Part {
-                    label: format!("{} on the subscription", names(&self.0.subscription_roles)),
-                    target: format!("/subscriptions/{}", sub.id),
-                    roles: self.0.subscription_roles.clone(),
-                    actions: self.0.subscription_actions.clone(),
-                },
-                Part {
-                    label: format!("{} on the workspace", names(&self.0.workspace_roles)),
-                    target: ws.id.clone(),
-                    roles: self.0.workspace_roles.clone(),
-                    actions: self.0.workspace_actions.clone(),
-                },
-            ],
-        };
+        let task = place(&self.parts(), &sub.id, ws);
         let op = cx.opts.operator.as_deref();
         let res = cx.rbac.azure(sub, &task, op);
         let who = match op {

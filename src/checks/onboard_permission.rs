@@ -9,7 +9,7 @@ use super::permission_outcome;
 use crate::engine::context::{Context, ScopeRef};
 use crate::engine::registry::{Check, params};
 use crate::finding::{Evidence, Outcome};
-use crate::rbac::EntraTask;
+use crate::rbac::{AccessTask, EntraTask};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +31,13 @@ pub fn prepare(table: &toml::Table) -> Result<Arc<dyn Check>, String> {
 }
 
 impl Check for OnboardPermission {
+    fn access_tasks(&self) -> Vec<AccessTask> {
+        vec![AccessTask::Entra {
+            name: "onboard the tenant".into(),
+            task: self.0.clone(),
+        }]
+    }
+
     fn evaluate(&self, cx: &Context<'_>, _scope: &ScopeRef<'_>) -> Outcome {
         let op = cx.opts.operator.as_deref();
         let res = cx.rbac.entra(&self.0, op);

@@ -8,20 +8,50 @@ use serde::Deserialize;
 use crate::engine::context::{Context, ScopeRef};
 use crate::engine::registry::{Check, params};
 use crate::finding::{Evidence, Outcome, Status};
-use crate::rbac::{AzureTask, Part};
+use crate::rbac::tasks::place;
+use crate::rbac::{AccessTask, PartScope, PartTemplate};
+
+#[derive(Deserialize, Clone, Copy, Default)]
+#[serde(rename_all = "snake_case")]
+enum At {
+    Subscription,
+    #[default]
+    Workspace,
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TaskParams {
     name: String,
+    /// Built-in role GUIDs, least privileged first.
     roles: Vec<String>,
     actions: Vec<String>,
+    #[serde(default)]
+    at: At,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Params {
+    /// Tasks this rule judges.
     tasks: Vec<TaskParams>,
+    /// Tasks shown in the access matrix only (not judged by this rule).
+    #[serde(default)]
+    matrix_tasks: Vec<TaskParams>,
+}
+
+impl TaskParams {
+    fn template(&self) -> PartTemplate {
+        PartTemplate {
+            label: self.name.clone(),
+            at: match self.at {
+                At::Subscription => PartScope::Subscription,
+                At::Workspace => PartScope::Workspace,
+            },
+            roles: self.roles.clone(),
+            actions: self.actions.clone(),
+        }
+    }
 }
 
 struct SocAccess(Params);
@@ -31,13 +61,25 @@ pub fn prepare(table: &toml::Table) -> Result<Arc<dyn Check>, String> {
     if p.tasks.is_empty() {
         return Err("tasks must not be empty".into());
     }
-    for t in &mut p.tasks {
+    for t in p.tasks.iter_mut().chain(p.matrix_tasks.iter_mut()) {
         t.roles.iter_mut().for_each(|g| *g = g.to_ascii_lowercase());
     }
     Ok(Arc::new(SocAccess(p)))
 }
 
 impl Check for SocAccess {
+    fn access_tasks(&self) -> Vec<AccessTask> {
+        self.0
+            .tasks
+            .iter()
+            .chain(self.0.matrix_tasks.iter())
+            .map(|t| AccessTask::Azure {
+                name: t.name.clone(),
+                parts: vec![t.template()],
+            })
+            .collect()
+    }
+
     fn evaluate(&self, cx: &Context<'_>, scope: &ScopeRef<'_>) -> Outcome {
         let ScopeRef::Workspace(ws) = scope else {
             return Outcome::not_applicable("workspace rule");
@@ -63,14 +105,7 @@ impl Check for SocAccess {
         };
         let mut per_task = Vec::new();
         for t in &self.0.tasks {
-            let task = AzureTask {
-                parts: vec![Part {
-                    label: t.name.clone(),
-                    target: ws.id.clone(),
-                    roles: t.roles.clone(),
-                    actions: t.actions.clone(),
-                }],
-            };
+            let task = place(&[t.template()], &sub.id, ws);
             for (who, id) in &groups {
                 let res = cx.rbac.azure(sub, &task, id.as_deref());
                 let fail = Evidence::new(

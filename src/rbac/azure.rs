@@ -4,11 +4,11 @@
 //! principal's grants covering all of the part's actions; a deny assignment matching one of the
 //! part's actions removes it, whatever granted it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::actions::any_grants;
 use super::{Assignment, Deny, Holder, Level, Rbac, TaskResult, assignments, covers};
-use crate::engine::context::{Avail, SubscriptionView, norm_id};
+use crate::engine::context::{Avail, Index, SubscriptionView, norm_id};
 use crate::finding::Evidence;
 use crate::rbac::actions::PermissionBlock;
 use crate::snapshot::str_at;
@@ -32,6 +32,53 @@ pub struct AzureTask {
     pub parts: Vec<Part>,
 }
 
+/// One subscription's assignments, eligibilities and deny assignments, normalised once per scan.
+#[derive(Debug, Default)]
+pub(crate) struct SubRbac {
+    pub(crate) assignments: Vec<Assignment>,
+    /// Principal (lower-cased) → positions in `assignments`.
+    pub(crate) by_principal: HashMap<String, Vec<usize>>,
+    pub(crate) denies: Vec<Deny>,
+    /// Why the assignment lists may be incomplete.
+    pub(crate) gaps: Vec<String>,
+    /// Why the deny list may be incomplete.
+    pub(crate) deny_gap: Option<String>,
+}
+
+impl SubRbac {
+    pub(crate) fn build(ix: &Index<'_>, sub: &SubscriptionView<'_>) -> Self {
+        let base = format!("/azure/subscriptions/{}", sub.index);
+        let ra = ix.sub_collection(sub, "roleAssignments", |s| s.role_assignments.as_ref());
+        let re = ix.sub_collection(sub, "roleEligibilities", |s| s.role_eligibilities.as_ref());
+        let da = ix.sub_collection(sub, "denyAssignments", |s| s.deny_assignments.as_ref());
+        let mut gaps = Vec::new();
+        if !ra.is_complete() {
+            gaps.push(ra.reason(&format!("role assignments of subscription {}", sub.id)));
+        }
+        if !re.is_complete() {
+            gaps.push(re.reason(&format!("PIM role eligibilities of subscription {}", sub.id)));
+        }
+        let deny_gap = (!da.is_complete())
+            .then(|| da.reason(&format!("deny assignments of subscription {}", sub.id)));
+        let mut assignments = assignments(&ra, &format!("{base}/roleAssignments"), false);
+        assignments.extend(crate::rbac::assignments(&re, &format!("{base}/roleEligibilities"), true));
+        let mut by_principal: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, a) in assignments.iter().enumerate() {
+            by_principal.entry(a.principal.clone()).or_default().push(i);
+        }
+        SubRbac {
+            assignments,
+            by_principal,
+            denies: denies(&da, &format!("{base}/denyAssignments")),
+            gaps,
+            deny_gap,
+        }
+    }
+}
+
+/// Evidence is formatted only for the holders a report shows.
+const EVIDENCE_HOLDERS: usize = 25;
+
 impl Rbac<'_> {
     /// Who can do `task` in `sub` (all principals, or only `operator` and its groups).
     pub fn azure(
@@ -40,67 +87,51 @@ impl Rbac<'_> {
         task: &AzureTask,
         operator: Option<&str>,
     ) -> TaskResult {
-        let ix = self.index;
-        let base = format!("/azure/subscriptions/{}", sub.index);
-        let ra = ix.sub_collection(sub, "roleAssignments", |s| s.role_assignments.as_ref());
-        let re = ix.sub_collection(sub, "roleEligibilities", |s| s.role_eligibilities.as_ref());
-        let da = ix.sub_collection(sub, "denyAssignments", |s| s.deny_assignments.as_ref());
-        let mut result = TaskResult::default();
-        if !ra.is_complete() {
-            result
-                .gaps
-                .push(ra.reason(&format!("role assignments of subscription {}", sub.id)));
-        }
-        if !re.is_complete() {
-            result.gaps.push(re.reason(&format!(
-                "PIM role eligibilities of subscription {}",
-                sub.id
-            )));
-        }
-        if !da.is_complete() {
-            result.grants_unverifiable =
-                Some(da.reason(&format!("deny assignments of subscription {}", sub.id)));
-        }
-        let mut all = assignments(&ra, &format!("{base}/roleAssignments"), false);
-        all.extend(assignments(&re, &format!("{base}/roleEligibilities"), true));
-        let denies = denies(&da, &format!("{base}/denyAssignments"));
-
-        let principals: Vec<String> = match operator {
-            Some(op) => vec![op.to_ascii_lowercase()],
+        let data = &self.subs[sub.index];
+        let mut result = TaskResult {
+            gaps: data.gaps.clone(),
+            grants_unverifiable: data.deny_gap.clone(),
+            ..TaskResult::default()
+        };
+        let principals: Vec<&str> = match operator {
+            Some(op) => vec![op],
             None => {
-                let mut p: Vec<String> = all.iter().map(|a| a.principal.clone()).collect();
-                p.sort();
-                p.dedup();
+                let mut p: Vec<&str> = data.by_principal.keys().map(String::as_str).collect();
+                p.sort_unstable();
                 p
             }
         };
         let mut unknown_roles: HashSet<String> = HashSet::new();
+        // (holder, assignment refs) — refs become Evidence only for the holders shown.
+        let mut found: Vec<(Holder, Vec<(usize, &str)>)> = Vec::new();
         for principal in principals {
+            let principal = principal.to_ascii_lowercase();
             let (ids, groups_known) = self.identities(&principal);
             if operator.is_some() && !groups_known {
                 result.gaps.push(format!(
                     "group membership of {principal} was not collected, so roles held through groups are not seen"
                 ));
             }
+            let held: Vec<usize> = ids
+                .iter()
+                .filter_map(|id| data.by_principal.get(id))
+                .flatten()
+                .copied()
+                .collect();
             let mut level = Some(Level::Active);
-            let mut evidence = Vec::new();
-            let mut principal_type = None;
+            let mut refs = Vec::new();
             for part in &task.parts {
-                let relevant: Vec<&Assignment> = all
+                let relevant: Vec<usize> = held
                     .iter()
-                    .filter(|a| ids.contains(&a.principal) && covers(&a.scope, &part.target))
+                    .copied()
+                    .filter(|&i| covers(&data.assignments[i].scope, &part.target))
                     .collect();
-                if principal_type.is_none() {
-                    principal_type = relevant
-                        .iter()
-                        .find(|a| a.principal == principal)
-                        .and_then(|a| a.principal_type.clone());
-                }
-                let Some((l, ev)) = self.part_level(part, &relevant, &mut unknown_roles) else {
+                let Some((l, r)) = self.part_level(data, part, &relevant, &mut unknown_roles)
+                else {
                     level = None;
                     break;
                 };
-                if let Some(d) = denied(&denies, part, &ids) {
+                if let Some(d) = denied(&data.denies, part, &ids) {
                     result.denied.push(Evidence::new(
                         d.pointer.clone(),
                         d.name.clone(),
@@ -113,22 +144,30 @@ impl Rbac<'_> {
                     break;
                 }
                 let mut l = l;
-                if !groups_known && let Some(d) = group_deny(&denies, part, &principal) {
+                if !groups_known && let Some(d) = group_deny(&data.denies, part, &principal) {
                     l = Level::Unverified(format!(
                         "deny assignment {} names groups, and the group membership of {principal} was not collected",
                         d.name
                     ));
                 }
                 level = level.map(|cur| Level::worst(cur, l));
-                evidence.extend(ev);
+                refs.extend(r);
             }
             if let Some(level) = level {
-                result.holders.push(Holder {
-                    principal,
-                    principal_type,
-                    level,
-                    evidence,
-                });
+                let principal_type = held
+                    .iter()
+                    .map(|&i| &data.assignments[i])
+                    .find(|a| a.principal == principal)
+                    .and_then(|a| a.principal_type.clone());
+                found.push((
+                    Holder {
+                        principal,
+                        principal_type,
+                        level,
+                        evidence: Vec::new(),
+                    },
+                    refs,
+                ));
             }
         }
         let mut unknown_roles: Vec<String> = unknown_roles.into_iter().collect();
@@ -138,64 +177,70 @@ impl Rbac<'_> {
                 "role definition {r} is not in the snapshot, so its actions are unknown"
             ));
         }
-        result.holders.sort_by(|a, b| {
-            a.level
+        found.sort_by(|a, b| {
+            a.0.level
                 .rank()
-                .cmp(&b.level.rank())
-                .then(a.principal.cmp(&b.principal))
+                .cmp(&b.0.level.rank())
+                .then(a.0.principal.cmp(&b.0.principal))
         });
+        for (n, (mut holder, refs)) in found.into_iter().enumerate() {
+            if n < EVIDENCE_HOLDERS {
+                for (i, what) in refs {
+                    let e = self.assignment_evidence(&data.assignments[i], what);
+                    if !holder.evidence.contains(&e) {
+                        holder.evidence.push(e);
+                    }
+                }
+            }
+            result.holders.push(holder);
+        }
         result
     }
 
-    fn part_level(
+    /// The best way `relevant` assignments meet one part, with the assignments that do it.
+    fn part_level<'t>(
         &self,
-        part: &Part,
-        relevant: &[&Assignment],
+        data: &SubRbac,
+        part: &'t Part,
+        relevant: &[usize],
         unknown_roles: &mut HashSet<String>,
-    ) -> Option<(Level, Vec<Evidence>)> {
-        let mut best: Option<(Level, Vec<Evidence>)> = None;
-        let consider = |l: Level, ev: Vec<Evidence>, best: &mut Option<(Level, Vec<Evidence>)>| {
-            let better = match best {
-                None => true,
-                Some((cur, _)) => l.rank() < cur.rank(),
-            };
-            if better {
-                *best = Some((l, ev));
+    ) -> Option<(Level, Vec<(usize, &'t str)>)> {
+        let mut best: Option<(Level, Vec<(usize, &'t str)>)> = None;
+        let consider = |l: Level, r: Vec<(usize, &'t str)>, best: &mut Option<(Level, Vec<(usize, &'t str)>)>| {
+            if best.as_ref().is_none_or(|(cur, _)| l.rank() < cur.rank()) {
+                *best = Some((l, r));
             }
         };
         // A listed role on its own.
-        for a in relevant.iter().filter(|a| part.roles.contains(&a.role)) {
-            let ev = vec![self.assignment_evidence(a, &part.label)];
-            consider(assignment_level(a, &part.actions), ev, &mut best);
+        for &i in relevant {
+            let a = &data.assignments[i];
+            if part.roles.contains(&a.role) {
+                consider(assignment_level(a, &part.actions), vec![(i, part.label.as_str())], &mut best);
+            }
         }
         // The union of grants covering every action.
         if !part.actions.is_empty() {
             let mut route: Option<Level> = Some(Level::Active);
-            let mut ev = Vec::new();
+            let mut refs = Vec::new();
             for action in &part.actions {
-                let mut action_best: Option<(Level, &Assignment)> = None;
-                for a in relevant {
+                let mut action_best: Option<(Level, usize)> = None;
+                for &i in relevant {
+                    let a = &data.assignments[i];
                     let Some(def) = self.role(&a.role) else {
                         unknown_roles.insert(a.role.clone());
                         continue;
                     };
                     if any_grants(&def.blocks, action) {
                         let l = assignment_level(a, std::slice::from_ref(action));
-                        if action_best
-                            .as_ref()
-                            .is_none_or(|(cur, _)| l.rank() < cur.rank())
-                        {
-                            action_best = Some((l, a));
+                        if action_best.as_ref().is_none_or(|(cur, _)| l.rank() < cur.rank()) {
+                            action_best = Some((l, i));
                         }
                     }
                 }
                 match action_best {
-                    Some((l, a)) => {
+                    Some((l, i)) => {
                         route = route.map(|r| Level::worst(r, l));
-                        let e = self.assignment_evidence(a, action);
-                        if !ev.contains(&e) {
-                            ev.push(e);
-                        }
+                        refs.push((i, action.as_str()));
                     }
                     None => {
                         route = None;
@@ -204,7 +249,7 @@ impl Rbac<'_> {
                 }
             }
             if let Some(l) = route {
-                consider(l, ev, &mut best);
+                consider(l, refs, &mut best);
             }
         }
         best
@@ -227,8 +272,9 @@ impl Rbac<'_> {
             detail.push_str(&format!(" with condition `{c}`"));
         }
         if def.is_some_and(|d| d.fallback) {
-            detail
-                .push_str(" (role definition from socready's built-in list: not in the snapshot)");
+            detail.push_str(
+                " (role definition from socready's built-in list: not in the snapshot)",
+            );
         }
         detail.push_str(&format!(" — {what}"));
         Evidence::new(
@@ -243,7 +289,7 @@ impl Rbac<'_> {
     }
 }
 
-fn assignment_level(a: &Assignment, actions: &[String]) -> Level {
+pub(super) fn assignment_level(a: &Assignment, actions: &[String]) -> Level {
     match &a.condition {
         Some(c) if condition_restricts(c, actions) => Level::Conditional(c.clone()),
         _ if a.eligible => Level::Eligible,
@@ -306,7 +352,7 @@ fn denies(list: &Avail<'_>, base: &str) -> Vec<Deny> {
 }
 
 /// A deny assignment that would apply to `principal` if it were in one of the deny's groups.
-fn group_deny<'d>(denies: &'d [Deny], part: &Part, principal: &str) -> Option<&'d Deny> {
+pub(super) fn group_deny<'d>(denies: &'d [Deny], part: &Part, principal: &str) -> Option<&'d Deny> {
     denies.iter().find(|d| {
         let scope_ok = d.scope == part.target || (!d.no_children && covers(&d.scope, &part.target));
         let names_others = d
@@ -317,7 +363,7 @@ fn group_deny<'d>(denies: &'d [Deny], part: &Part, principal: &str) -> Option<&'
     })
 }
 
-fn denied<'d>(denies: &'d [Deny], part: &Part, ids: &HashSet<String>) -> Option<&'d Deny> {
+pub(super) fn denied<'d>(denies: &'d [Deny], part: &Part, ids: &HashSet<String>) -> Option<&'d Deny> {
     denies.iter().find(|d| {
         let scope_ok = d.scope == part.target || (!d.no_children && covers(&d.scope, &part.target));
         let principal_ok = d

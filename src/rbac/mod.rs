@@ -7,6 +7,8 @@
 pub mod actions;
 mod azure;
 mod entra;
+mod explain;
+pub mod tasks;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -19,6 +21,7 @@ use actions::PermissionBlock;
 
 pub use azure::{AzureTask, Part};
 pub use entra::{EntraTask, entra_role_name};
+pub use tasks::{AccessMatrix, AccessTask, PartScope, PartTemplate};
 
 /// The principal that stands for "everyone" in deny assignments.
 pub const EVERYONE: &str = "00000000-0000-0000-0000-000000000000";
@@ -160,6 +163,8 @@ pub struct Rbac<'a> {
     defs: HashMap<String, RoleDef>,
     /// Principal → transitive groups; `None` when memberships were not collected.
     memberships: Option<&'a std::collections::BTreeMap<String, Vec<String>>>,
+    /// Per subscription (same order as `Index::subscriptions`).
+    subs: Vec<azure::SubRbac>,
 }
 
 impl<'a> Rbac<'a> {
@@ -180,6 +185,11 @@ impl<'a> Rbac<'a> {
                 .graph
                 .as_ref()
                 .and_then(|g| g.memberships.as_ref()),
+            subs: index
+                .subscriptions
+                .iter()
+                .map(|s| azure::SubRbac::build(index, s))
+                .collect(),
         }
     }
 
