@@ -56,12 +56,19 @@ impl SubRbac {
             gaps.push(ra.reason(&format!("role assignments of subscription {}", sub.id)));
         }
         if !re.is_complete() {
-            gaps.push(re.reason(&format!("PIM role eligibilities of subscription {}", sub.id)));
+            gaps.push(re.reason(&format!(
+                "PIM role eligibilities of subscription {}",
+                sub.id
+            )));
         }
         let deny_gap = (!da.is_complete())
             .then(|| da.reason(&format!("deny assignments of subscription {}", sub.id)));
         let mut assignments = assignments(&ra, &format!("{base}/roleAssignments"), false);
-        assignments.extend(crate::rbac::assignments(&re, &format!("{base}/roleEligibilities"), true));
+        assignments.extend(crate::rbac::assignments(
+            &re,
+            &format!("{base}/roleEligibilities"),
+            true,
+        ));
         let mut by_principal: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, a) in assignments.iter().enumerate() {
             by_principal.entry(a.principal.clone()).or_default().push(i);
@@ -206,7 +213,9 @@ impl Rbac<'_> {
         unknown_roles: &mut HashSet<String>,
     ) -> Option<(Level, Vec<(usize, &'t str)>)> {
         let mut best: Option<(Level, Vec<(usize, &'t str)>)> = None;
-        let consider = |l: Level, r: Vec<(usize, &'t str)>, best: &mut Option<(Level, Vec<(usize, &'t str)>)>| {
+        let consider = |l: Level,
+                        r: Vec<(usize, &'t str)>,
+                        best: &mut Option<(Level, Vec<(usize, &'t str)>)>| {
             if best.as_ref().is_none_or(|(cur, _)| l.rank() < cur.rank()) {
                 *best = Some((l, r));
             }
@@ -215,7 +224,11 @@ impl Rbac<'_> {
         for &i in relevant {
             let a = &data.assignments[i];
             if part.roles.contains(&a.role) {
-                consider(assignment_level(a, &part.actions), vec![(i, part.label.as_str())], &mut best);
+                consider(
+                    assignment_level(a, &part.actions),
+                    vec![(i, part.label.as_str())],
+                    &mut best,
+                );
             }
         }
         // The union of grants covering every action.
@@ -232,7 +245,10 @@ impl Rbac<'_> {
                     };
                     if any_grants(&def.blocks, action) {
                         let l = assignment_level(a, std::slice::from_ref(action));
-                        if action_best.as_ref().is_none_or(|(cur, _)| l.rank() < cur.rank()) {
+                        if action_best
+                            .as_ref()
+                            .is_none_or(|(cur, _)| l.rank() < cur.rank())
+                        {
                             action_best = Some((l, i));
                         }
                     }
@@ -272,9 +288,8 @@ impl Rbac<'_> {
             detail.push_str(&format!(" with condition `{c}`"));
         }
         if def.is_some_and(|d| d.fallback) {
-            detail.push_str(
-                " (role definition from socready's built-in list: not in the snapshot)",
-            );
+            detail
+                .push_str(" (role definition from socready's built-in list: not in the snapshot)");
         }
         detail.push_str(&format!(" — {what}"));
         Evidence::new(
@@ -363,7 +378,11 @@ pub(super) fn group_deny<'d>(denies: &'d [Deny], part: &Part, principal: &str) -
     })
 }
 
-pub(super) fn denied<'d>(denies: &'d [Deny], part: &Part, ids: &HashSet<String>) -> Option<&'d Deny> {
+pub(super) fn denied<'d>(
+    denies: &'d [Deny],
+    part: &Part,
+    ids: &HashSet<String>,
+) -> Option<&'d Deny> {
     denies.iter().find(|d| {
         let scope_ok = d.scope == part.target || (!d.no_children && covers(&d.scope, &part.target));
         let principal_ok = d
