@@ -35,11 +35,14 @@
     count.hidden = false;
     apply();
   }
-  // Printing shows every finding with its evidence; the previous state comes back afterwards.
+  // Printing shows the evidence of every finding that needs action (fail, unknown, waived)
+  // and the rule rationales; the previous state comes back afterwards.
   var opened = [];
+  var toOpen = "tr[data-status=fail] details:not([open]), tr[data-status=unknown] details:not([open]), " +
+    "tr[data-status=waived] details:not([open]), #appendix details:not([open])";
   window.addEventListener("beforeprint", function () {
     opened = [];
-    Array.prototype.forEach.call(document.querySelectorAll("details:not([open])"), function (d) {
+    Array.prototype.forEach.call(document.querySelectorAll(toOpen), function (d) {
       d.open = true;
       opened.push(d);
     });

@@ -24,8 +24,10 @@ const MACROS: &str = include_str!("../../reports/macros.html");
 const CSS: &str = include_str!("../../reports/report.css");
 const JS: &str = include_str!("../../reports/report.js");
 
-/// Evidence items shown per finding; the JSON report keeps them all.
+/// Evidence items shown per finding that needs action; the JSON report keeps them all.
 const MAX_EVIDENCE: usize = 30;
+/// Evidence items shown per `pass`/`not_applicable` finding (keeps large tenants' reports small).
+const MAX_EVIDENCE_QUIET: usize = 5;
 
 /// Writes the HTML report for `report`.
 pub fn render(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
@@ -201,16 +203,19 @@ fn last_segment(id: &str) -> &str {
 
 fn finding_json(report: &Report, f: &Finding) -> Json {
     let rule = report.rule(&f.rule);
+    let max = match f.status {
+        Status::Pass | Status::NotApplicable => MAX_EVIDENCE_QUIET,
+        _ => MAX_EVIDENCE,
+    };
     let shown: Vec<Json> = f
         .evidence
         .iter()
-        .take(MAX_EVIDENCE)
+        .take(max)
         .map(|e| json!({"pointer": e.pointer, "resource": e.resource, "detail": e.detail}))
         .collect();
     json!({
         "rule": f.rule,
         "title": rule.map(|r| r.title.as_str()).unwrap_or(""),
-        "rationale": rule.map(|r| r.rationale.as_str()).unwrap_or(""),
         "scope": f.scope.key(),
         "scope_name": scope_name(report, &f.scope),
         "status": f.status.as_str(),
@@ -223,7 +228,7 @@ fn finding_json(report: &Report, f: &Finding) -> Json {
         "label_title": label_title(f.label),
         "message": f.message,
         "evidence": shown,
-        "evidence_omitted": f.evidence.len().saturating_sub(MAX_EVIDENCE),
+        "evidence_omitted": f.evidence.len().saturating_sub(max),
         "fingerprint": f.fingerprint,
         "waiver": f.waiver.as_ref().map(|w| json!({
             "reason": w.reason, "owner": w.owner, "expires": w.expires, "ticket": w.ticket,
@@ -307,6 +312,9 @@ fn workspaces(report: &Report) -> Vec<Json> {
         .collect()
 }
 
+/// Above this many workspaces the matrix has one row per workspace.
+const TRANSPOSE_AFTER: usize = 6;
+
 /// Rules × scopes. Tenant-scope rules have one cell spanning every column.
 fn matrix(report: &Report) -> Json {
     let mut columns: Vec<Json> = report
@@ -351,7 +359,31 @@ fn matrix(report: &Report) -> Json {
             })
         })
         .collect();
-    json!({"columns": columns, "rows": rows, "span": report.workspaces.len().max(1)})
+    // Many workspaces: one row per workspace instead of one column each.
+    let by_workspace: Vec<Json> = report
+        .workspaces
+        .iter()
+        .map(|w| {
+            let scope = Scope::Workspace(w.id.clone());
+            let cells: Vec<Json> = report
+                .rules
+                .iter()
+                .map(|r| {
+                    report
+                        .findings
+                        .iter()
+                        .find(|f| f.rule == r.id && (f.scope == scope || f.scope == Scope::Tenant))
+                        .map(|f| json!({"status": f.status.as_str(), "title": status_title(f.status)}))
+                        .unwrap_or(json!({"status": "none", "title": "Not evaluated"}))
+                })
+                .collect();
+            json!({"name": w.name, "verdict": w.verdict.as_str(), "cells": cells})
+        })
+        .collect();
+    json!({
+        "columns": columns, "rows": rows, "span": report.workspaces.len().max(1),
+        "transpose": report.workspaces.len() > TRANSPOSE_AFTER, "by_workspace": by_workspace,
+    })
 }
 
 /// Actionable, non-waived findings grouped by rule, blocking first then by severity.
@@ -473,6 +505,40 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
+/// Above this many findings, passes and not-applicable findings are summarised per rule.
+const SUMMARIZE_QUIET_AFTER: usize = 300;
+
+/// One row per (rule, status) for passing and not-applicable findings of large reports.
+fn quiet_summary<'a>(report: &Report, quiet: impl Iterator<Item = &'a Finding>) -> Vec<Json> {
+    let mut groups: BTreeMap<(String, usize), (&Finding, Vec<String>)> = BTreeMap::new();
+    for f in quiet {
+        let key = (
+            f.rule.clone(),
+            STATUS_ORDER
+                .iter()
+                .position(|s| *s == f.status)
+                .unwrap_or(0),
+        );
+        groups
+            .entry(key)
+            .or_insert_with(|| (f, Vec::new()))
+            .1
+            .push(scope_name(report, &f.scope));
+    }
+    groups
+        .into_values()
+        .map(|(f, scopes)| {
+            let rule = report.rule(&f.rule);
+            json!({
+                "rule": f.rule, "title": rule.map(|r| r.title.as_str()).unwrap_or(""),
+                "status": f.status.as_str(), "status_title": status_title(f.status),
+                "severity": f.severity.as_str(), "label": f.label.as_str(),
+                "label_title": label_title(f.label), "count": scopes.len(), "scopes": scopes,
+            })
+        })
+        .collect()
+}
+
 /// Hook for the access matrix (who can onboard, connect, view, query, investigate).
 ///
 /// Renders nothing until the RBAC engine provides per-principal results on the report; the
@@ -483,10 +549,22 @@ fn access_matrix(_report: &Report) -> Option<Json> {
 }
 
 fn context(report: &Report) -> Json {
-    // Findings table: what needs action first, then rule order.
+    // Findings table: what needs action first, then rule order. In large reports, passes and
+    // not-applicable findings become one row per rule and status.
     let mut ordered: Vec<&Finding> = report.findings.iter().collect();
     ordered.sort_by_key(|f| STATUS_ORDER.iter().position(|s| *s == f.status));
-    let findings: Vec<Json> = ordered.iter().map(|f| finding_json(report, f)).collect();
+    let summarize = report.findings.len() > SUMMARIZE_QUIET_AFTER;
+    let quiet = |f: &&&Finding| matches!(f.status, Status::Pass | Status::NotApplicable);
+    let findings: Vec<Json> = ordered
+        .iter()
+        .filter(|f| !(summarize && quiet(f)))
+        .map(|f| finding_json(report, f))
+        .collect();
+    let quiet_groups: Vec<Json> = if summarize {
+        quiet_summary(report, ordered.iter().filter(quiet).copied())
+    } else {
+        Vec::new()
+    };
     let impact: Vec<Json> = report
         .findings
         .iter()
@@ -504,6 +582,7 @@ fn context(report: &Report) -> Json {
         .iter()
         .map(|r| {
             json!({"id": r.id, "name": r.name, "title": r.title, "summary": r.summary,
+                   "rationale": r.rationale,
                    "severity": r.severity.as_str(), "label": r.label.as_str(),
                    "label_title": label_title(r.label), "scope": r.scope.as_str(),
                    "help_uri": r.help_uri()})
@@ -542,6 +621,7 @@ fn context(report: &Report) -> Json {
         "plan": plan(report),
         "charts": charts(report),
         "findings": findings,
+        "quiet_groups": quiet_groups,
         "status_counts": status_counts,
         "access": access_matrix(report),
         "impact": impact,

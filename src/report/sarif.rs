@@ -6,6 +6,10 @@
 //! suppression), and per `pass` with `--sarif-include-pass`. Results carry no line numbers or
 //! times: their identity is `partialFingerprints["socready/v1"]` = hash(rule id + resource).
 //! The renderer never evaluates anything; it maps a finished [`Report`].
+//!
+//! No `automationDetails` is written: GitHub would take the code-scanning category from it and
+//! ignore the `category` input of `upload-sarif`, so users choose the category (one per tenant
+//! and option set) in their workflow.
 
 use std::collections::BTreeMap;
 
@@ -36,7 +40,6 @@ struct Log<'a> {
 #[serde(rename_all = "camelCase")]
 struct Run<'a> {
     tool: Tool<'a>,
-    automation_details: AutomationDetails,
     artifacts: Vec<Artifact>,
     results: Vec<SarifResult<'a>>,
     column_kind: &'static str,
@@ -98,11 +101,6 @@ struct RuleProperties<'a> {
     severity: &'static str,
     label: &'static str,
     scope: &'static str,
-}
-
-#[derive(Serialize)]
-struct AutomationDetails {
-    id: String,
 }
 
 #[derive(Serialize)]
@@ -282,13 +280,6 @@ fn build(report: &Report) -> Log<'_> {
                     semantic_version: &report.tool_version,
                     rules: rules.iter().map(|r| descriptor(r)).collect(),
                 },
-            },
-            automation_details: AutomationDetails {
-                // `category/` form: GitHub keeps one analysis per tenant.
-                id: format!(
-                    "socready/tenant-{}/",
-                    report.snapshot.tenant_id.to_ascii_lowercase()
-                ),
             },
             artifacts: vec![Artifact {
                 location: ArtifactLocation {
