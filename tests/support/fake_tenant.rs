@@ -57,7 +57,7 @@ pub enum Fault {
     Throttle { retry_after: String, times: usize },
     /// Every request gets 403 with an `AuthorizationFailed` / `Authorization_RequestDenied` body.
     Forbidden,
-    /// Every request for page `page` (0-based) gets 500.
+    /// Every request for page `page` (0-based) gets 500; the page before always links to it.
     FailPage { page: usize },
     /// Page 0 links to `link` as its next page.
     ForeignNext { link: String },
@@ -385,8 +385,11 @@ fn respond(state: &State, request: &Recorded) -> (u16, Vec<(String, String)>, Va
         Some(Fault::ForeignNext { link }) if page == 0 => Some(link.clone()),
         _ => None,
     };
+    // A failing page is always linked to, even past the end (a list that breaks after its data).
+    let failing_next =
+        matches!(state.faults.get(&key), Some(Fault::FailPage { page: p }) if *p == page + 1);
     let next = foreign.or_else(|| {
-        (start + state.page_size < filtered.len()).then(|| {
+        (start + state.page_size < filtered.len() || failing_next).then(|| {
             let mut url =
                 url::Url::parse(&format!("{}{}", state.base, request.path)).expect("next link");
             {
