@@ -35,6 +35,10 @@ pub enum Command {
         #[command(subcommand)]
         command: SnapshotCommand,
     },
+    /// What changed between two scans: findings opened/closed, verdicts, resources.
+    Diff(DiffArgs),
+    /// Scan every snapshot in a directory and write one summary plus a report per tenant.
+    Portfolio(PortfolioArgs),
     /// Print shell completions.
     Completions {
         /// The shell to generate completions for.
@@ -128,15 +132,74 @@ pub struct ScanArgs {
     /// Write the single format to this file (`-` for stdout).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Exit non-zero for failures at or above this threshold.
+    /// Exit non-zero for failures at or above this threshold (default: `fail-on` in the
+    /// config, else blocking).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// Config file (default: ./socready.toml when it exists).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore ./socready.toml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// A previous JSON report: classify findings as new, unchanged or fixed.
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
+    /// Gate the exit code only on findings that are new against --baseline.
+    #[arg(long, requires = "baseline")]
+    pub fail_on_new: bool,
+    /// Warn about waivers expiring within this many days (default: the config's
+    /// `expiry-warning-days`, else 14; 0 turns the warning off).
+    #[arg(long, value_name = "DAYS")]
+    pub expiry_warning_days: Option<u32>,
     /// Also report passing checks in SARIF.
     #[arg(long)]
     pub sarif_include_pass: bool,
     /// Colour in the terminal table.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier scan: a socready JSON report or a snapshot.
+    pub old: PathBuf,
+    /// The later scan: a socready JSON report or a snapshot.
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long = "format", short = 'f', value_enum, default_value = "table")]
+    pub format: DiffFormat,
+    /// Write to this file instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Rule directory overriding the built-in rules (when scanning snapshots).
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PortfolioArgs {
+    /// Directory of snapshots (*.json; other files are skipped with a note).
+    pub dir: PathBuf,
+    /// Where to write portfolio.{html,md,json} and one report directory per tenant.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// Rule directory overriding the built-in rules.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Unified SecOps (with Defender XDR) or Sentinel in the Defender portal only.
+    #[arg(long, value_enum)]
+    pub target: Option<Target>,
+    /// Threshold for each tenant's exit code and the "gating" column.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -8,6 +8,7 @@ pub mod checks;
 pub mod cli;
 pub mod collect;
 pub mod commands;
+pub mod config;
 pub mod diag;
 pub mod engine;
 pub mod finding;

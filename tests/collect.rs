@@ -24,6 +24,10 @@ const U_ALICE: &str = "a1a1a1a1-0000-4000-8000-000000000001";
 const U_GONE: &str = "c3c3c3c3-0000-4000-8000-000000000003";
 const U_ERIN: &str = "e5e5e5e5-0000-4000-8000-000000000005";
 const U_OPERATOR: &str = "f6f6f6f6-0000-4000-8000-000000000006";
+const U_BOB: &str = "b2b2b2b2-0000-4000-8000-000000000002";
+const G_SOC: &str = "9a000000-0000-4000-8000-00000000000a";
+const G_READERS: &str = "9b000000-0000-4000-8000-00000000000b";
+const G_ROOT: &str = "9c000000-0000-4000-8000-00000000000c";
 const G_ADMINS: &str = "9d000000-0000-4000-8000-00000000000d";
 
 const ARM_TOKEN: &str = "arm-TOKEN-5f0c1d9e-never-log-me";
@@ -343,7 +347,7 @@ async fn collects_the_recorded_tenant_with_paging_throttling_and_partial_failure
             .is_some_and(|r| r.ends_with("alertRules?api-version=2025-09-01"))
     );
 
-    // Graph: pages merged, service principals filtered by app id, memberships streamed.
+    // Graph: pages merged, service principals filtered by app id.
     let g = &snapshot["graph"];
     assert_eq!(g["subscribedSkus"].as_array().map(Vec::len), Some(3));
     assert_eq!(
@@ -369,42 +373,66 @@ async fn collects_the_recorded_tenant_with_paging_throttling_and_partial_failure
         apps.contains(&"8ee8fdad-f234-4243-8f3b-15c294843740")
             && apps.contains(&"fc780465-2017-40d4-a0c5-307022471b92")
     );
-    let m = &g["memberships"];
-    assert_eq!(m[U_ALICE].as_array().map(Vec::len), Some(2));
+    // Memberships: members of the role-holding groups, inverted (nested G_SOC ⊂ G_ROOT included).
+    let groups = |p: &str| -> Vec<&str> {
+        g["memberships"][p]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    };
     assert_eq!(
-        m[U_ERIN].as_array().map(Vec::len),
-        Some(3),
-        "two pages merged"
+        groups(U_ALICE),
+        [G_SOC, G_READERS, G_ROOT],
+        "direct and nested"
     );
     assert_eq!(
-        m[U_GONE],
+        groups(U_ERIN),
+        [G_SOC, G_READERS, G_ROOT],
+        "PIM-eligible holder; two pages merged"
+    );
+    assert_eq!(
+        groups(G_SOC),
+        [G_ROOT],
+        "a group holding a role, nested in another"
+    );
+    assert_eq!(
+        groups(U_OPERATOR),
+        [G_READERS],
+        "operator: only groups that hold roles"
+    );
+    assert_eq!(
+        g["memberships"][U_GONE],
         Value::Array(vec![]),
         "deleted principal: no groups"
     );
     assert_eq!(
-        m[G_ADMINS],
+        g["memberships"][G_ADMINS],
         Value::Array(vec![]),
-        "Entra role holder looked up"
+        "Entra role holder has an entry"
     );
-    assert_eq!(
-        m[U_OPERATOR].as_array().map(Vec::len),
-        Some(2),
-        "operator looked up"
-    );
-    let lookups = graph
+    let listings: Vec<_> = graph
         .requests()
         .into_iter()
-        .filter(|r| r.path.contains("/transitiveMemberOf/"))
-        .collect::<Vec<_>>();
-    assert!(
-        lookups.iter().all(|r| r.query("$select") == Some("id")
-            && r.header("consistencylevel") == Some("eventual"))
+        .filter(|r| r.path.ends_with("/transitiveMembers"))
+        .collect();
+    assert!(listings.iter().all(|r| r.query("$select") == Some("id")));
+    let first_pages = |id: &str| {
+        listings
+            .iter()
+            .filter(|r| r.path.contains(id) && r.query("$skiptoken").is_none())
+            .count()
+    };
+    assert_eq!(first_pages(G_SOC), 1, "each group listed once");
+    assert_eq!(
+        first_pages(G_ADMINS),
+        1,
+        "Entra holders of unknown type are tried as groups"
     );
-    let looked_up_alice = lookups
-        .iter()
-        .filter(|r| r.path.contains(U_ALICE) && r.query("$skiptoken").is_none())
-        .count();
-    assert_eq!(looked_up_alice, 1, "each principal looked up once");
+    assert_eq!(
+        first_pages(U_BOB),
+        0,
+        "a known user is never tried as a group"
+    );
 
     // Exactly the injected failures, nothing else.
     let mut targets: Vec<_> = snapshot["errors"]

@@ -47,20 +47,25 @@ fn flag_values(args: &[String], flag: &str) -> Vec<String> {
         .collect()
 }
 
-/// Principals whose memberships the collector reads: holders of a collected Azure or Entra role
-/// assignment or eligibility, and the operators.
-fn referenced(snapshot: &Value, operators: &[String]) -> Vec<String> {
-    let mut ids: Vec<String> = operators.iter().map(|o| o.to_ascii_lowercase()).collect();
+/// Principals the collector gives a membership entry (holders of a collected Azure or Entra
+/// role assignment or eligibility, and the operators), and the principals whose groups matter
+/// (those, plus the principals deny assignments name).
+fn principals(snapshot: &Value, operators: &[String]) -> (Vec<String>, Vec<String>) {
+    let ids = |list: Option<&Value>, pointer: &str| -> Vec<String> {
+        let items = list.and_then(Value::as_array).into_iter().flatten();
+        items
+            .filter_map(|a| a.pointer(pointer).and_then(Value::as_str))
+            .map(str::to_ascii_lowercase)
+            .collect()
+    };
+    let mut holders: Vec<String> = operators.iter().map(|o| o.to_ascii_lowercase()).collect();
     for key in ["directoryRoleAssignments", "directoryRoleEligibilities"] {
-        for a in snapshot
-            .pointer(&format!("/graph/{key}"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            ids.extend(a["principalId"].as_str().map(str::to_ascii_lowercase));
-        }
+        holders.extend(ids(
+            snapshot.pointer(&format!("/graph/{key}")),
+            "/principalId",
+        ));
     }
+    let mut denied = Vec::new();
     for sub in snapshot
         .pointer("/azure/subscriptions")
         .and_then(Value::as_array)
@@ -68,21 +73,32 @@ fn referenced(snapshot: &Value, operators: &[String]) -> Vec<String> {
         .flatten()
     {
         for key in ["roleAssignments", "roleEligibilities"] {
-            for a in sub.get(key).and_then(Value::as_array).into_iter().flatten() {
-                ids.extend(
-                    a.pointer("/properties/principalId")
-                        .and_then(Value::as_str)
-                        .map(str::to_ascii_lowercase),
-                );
+            holders.extend(ids(sub.get(key), "/properties/principalId"));
+        }
+        for deny in sub
+            .get("denyAssignments")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            for list in ["principals", "excludePrincipals"] {
+                denied.extend(ids(deny.pointer(&format!("/properties/{list}")), "/id"));
             }
         }
     }
-    ids
+    let relevant = holders.iter().cloned().chain(denied).collect();
+    (holders, relevant)
 }
 
 /// The data a collection is expected to reproduce, in a comparable order. Memberships are
-/// compared for the principals the collector looks up (others may be in a hand-made scenario).
-fn comparable(snapshot: &Value, named: &[String], principals: &[String]) -> Value {
+/// compared for the holders, restricted to the groups that matter (a hand-made scenario may
+/// list more).
+fn comparable(
+    snapshot: &Value,
+    named: &[String],
+    holders: &[String],
+    relevant: &[String],
+) -> Value {
     let mut workspaces: Vec<Value> = snapshot
         .pointer("/azure/workspaces")
         .and_then(Value::as_array)
@@ -114,7 +130,16 @@ fn comparable(snapshot: &Value, named: &[String], principals: &[String]) -> Valu
         sps.retain(|sp| DEFENDER_APPS.contains(&sp["appId"].as_str().unwrap_or_default()));
     }
     if let Some(Value::Object(memberships)) = graph.get_mut("memberships") {
-        memberships.retain(|principal, _| principals.contains(&principal.to_ascii_lowercase()));
+        memberships.retain(|principal, _| holders.contains(&principal.to_ascii_lowercase()));
+        for groups in memberships.values_mut() {
+            if let Value::Array(list) = groups {
+                list.retain(|g| {
+                    g.as_str()
+                        .is_some_and(|g| relevant.contains(&g.to_ascii_lowercase()))
+                });
+                list.sort_by_key(|g| g.as_str().unwrap_or_default().to_ascii_lowercase());
+            }
+        }
     }
     let mut azure = Map::new();
     if let Some(subs) = snapshot.pointer("/azure/subscriptions") {
@@ -231,9 +256,9 @@ async fn every_scenario_survives_a_round_trip_through_the_fake_tenant() {
             .unwrap_or_else(|_| panic!("{name}: collection finished in time"))
             .unwrap_or_else(|e| panic!("{name}: {e}"));
 
-        let principals = referenced(&original, &opts.operators);
-        let want = comparable(&original, &named, &principals);
-        let got = comparable(&collected, &named, &principals);
+        let (holders, relevant) = principals(&original, &opts.operators);
+        let want = comparable(&original, &named, &holders, &relevant);
+        let got = comparable(&collected, &named, &holders, &relevant);
         if let Some(diff) = first_difference(&want, &got, "") {
             panic!("{name}: collected data differs at {diff}");
         }

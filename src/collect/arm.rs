@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::api::{self, versioned};
 use super::client::Api;
-use super::graph::PrincipalSink;
+use super::memberships::PrincipalSink;
 use super::record::Ctx;
 use super::{CollectError, paging, run};
 
@@ -26,7 +26,7 @@ pub(crate) async fn subscriptions(
         let url = ctx
             .client
             .url(Api::Arm, &versioned("/subscriptions", api::SUBSCRIPTIONS));
-        let listing = paging::list(&ctx.client, Api::Arm, url, false).await;
+        let listing = paging::list(&ctx.client, Api::Arm, url).await;
         if listing.pages == 0 {
             if let Some(failure) = &listing.failure {
                 run::probe(ctx, Api::Arm, failure)?;
@@ -35,7 +35,7 @@ pub(crate) async fn subscriptions(
         return Ok(ctx.keep(listing, "azure.subscriptions"));
     };
     let url = ctx.client.url(Api::Arm, &path(first));
-    let first = match ctx.client.get_json(Api::Arm, &url, false).await {
+    let first = match ctx.client.get_json(Api::Arm, &url).await {
         Ok(sub) => Some(sub),
         Err(failure) => {
             run::probe(ctx, Api::Arm, &failure)?;
@@ -67,7 +67,8 @@ pub(crate) fn subscription_id(sub: &Value) -> Option<String> {
 }
 
 /// The snapshot entry of one subscription: `{"subscription": ..., "<list>": [...], ...}`.
-/// Principals of role assignments and eligibilities go to `principals` as soon as they are read.
+/// Principals of role assignments, eligibilities and deny assignments go to `principals` as soon
+/// as their list is read.
 pub(crate) async fn subscription(ctx: &Ctx, sub: Value, principals: PrincipalSink) -> Value {
     let mut entry = Map::new();
     let Some(id) = subscription_id(&sub) else {
@@ -83,10 +84,8 @@ pub(crate) async fn subscription(ctx: &Ctx, sub: Value, principals: PrincipalSin
                 let principals = principals.clone();
                 async move {
                     let items = ctx.list(Api::Arm, &path, &target).await;
-                    if matches!(*key, "roleAssignments" | "roleEligibilities") {
-                        for item in items.iter().flatten() {
-                            principals.send(item.pointer("/properties/principalId"));
-                        }
+                    for item in items.iter().flatten() {
+                        report_principals(&principals, key, item);
                     }
                     (*key, items)
                 }
@@ -100,4 +99,23 @@ pub(crate) async fn subscription(ctx: &Ctx, sub: Value, principals: PrincipalSin
         }
     }
     Value::Object(entry)
+}
+
+/// Sends the principals an item of list `key` names to the membership collector.
+fn report_principals(principals: &PrincipalSink, key: &str, item: &Value) {
+    match key {
+        "roleAssignments" | "roleEligibilities" => principals.holder(
+            item.pointer("/properties/principalId"),
+            item.pointer("/properties/principalType"),
+        ),
+        "denyAssignments" => {
+            for list in ["principals", "excludePrincipals"] {
+                let named = item.pointer(&format!("/properties/{list}"));
+                for principal in named.and_then(Value::as_array).into_iter().flatten() {
+                    principals.denied(principal.get("id"), principal.get("type"));
+                }
+            }
+        }
+        _ => {}
+    }
 }

@@ -158,13 +158,7 @@ impl GetClient {
     }
 
     /// GETs `url` and parses the JSON body, retrying as described in the module docs.
-    /// `eventual` adds `ConsistencyLevel: eventual` (Graph advanced queries).
-    pub(crate) async fn get_json(
-        &self,
-        api: Api,
-        url: &Url,
-        eventual: bool,
-    ) -> Result<Value, Failure> {
+    pub(crate) async fn get_json(&self, api: Api, url: &Url) -> Result<Value, Failure> {
         let request = describe(url);
         let fail = |status: u16, code: &str, message: String| Failure {
             request: request.clone(),
@@ -196,9 +190,6 @@ impl GetClient {
             })?;
             headers.insert(AUTHORIZATION, auth);
             headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-            if eventual {
-                headers.insert("consistencylevel", HeaderValue::from_static("eventual"));
-            }
             let outcome = {
                 let _permit = self
                     .permits

@@ -17,6 +17,7 @@ mod claims;
 mod client;
 mod error;
 mod graph;
+mod memberships;
 mod paging;
 mod record;
 mod retry;

@@ -26,7 +26,7 @@ pub(crate) struct Listing {
 }
 
 /// Reads every page of the list at `url`.
-pub(crate) async fn list(client: &GetClient, api: Api, url: Url, eventual: bool) -> Listing {
+pub(crate) async fn list(client: &GetClient, api: Api, url: Url) -> Listing {
     let mut listing = Listing::default();
     let mut seen = HashSet::new();
     let mut next = Some(url);
@@ -51,7 +51,7 @@ pub(crate) async fn list(client: &GetClient, api: Api, url: Url, eventual: bool)
             ));
             break;
         }
-        let mut body = match client.get_json(api, &url, eventual).await {
+        let mut body = match client.get_json(api, &url).await {
             Ok(body) => body,
             Err(failure) => {
                 listing.failure = Some(failure);

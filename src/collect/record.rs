@@ -64,13 +64,7 @@ impl Ctx {
         target: &str,
     ) -> Option<Vec<Value>> {
         let url = self.client.url(api, path_and_query);
-        self.keep(paging::list(&self.client, api, url, false).await, target)
-    }
-
-    /// All pages of a Graph list with `ConsistencyLevel: eventual`; the caller records failures.
-    pub(crate) async fn list_eventual(&self, path_and_query: &str) -> Listing {
-        let url = self.client.url(Api::Graph, path_and_query);
-        paging::list(&self.client, Api::Graph, url, true).await
+        self.keep(paging::list(&self.client, api, url).await, target)
     }
 
     /// The items of `listing` (`None` when nothing was read), recording its failure.
@@ -87,7 +81,7 @@ impl Ctx {
     /// GETs one object; records a failure against `target`.
     pub(crate) async fn get(&self, api: Api, path_and_query: &str, target: &str) -> Option<Value> {
         let url = self.client.url(api, path_and_query);
-        match self.client.get_json(api, &url, false).await {
+        match self.client.get_json(api, &url).await {
             Ok(value) => Some(value),
             Err(failure) => {
                 self.record(&failure, target);

@@ -12,7 +12,8 @@ use url::Url;
 
 use super::auth::Auth;
 use super::client::{Api, Failure, GetClient};
-use super::graph::{self, PrincipalSink};
+use super::graph;
+use super::memberships::{self, PrincipalSink};
 use super::record::Ctx;
 use super::workspaces::{self, Named};
 use super::{CollectError, CollectOptions, arm};
@@ -54,7 +55,7 @@ pub(crate) async fn collect(opts: &CollectOptions) -> Result<Value, CollectError
     let ((subscriptions, workspaces), mut graph, memberships) = tokio::join!(
         azure(&ctx, subscriptions, &named, sink.clone()),
         graph::directory(&ctx, sink),
-        graph::memberships(&ctx, incoming, &opts.operators),
+        memberships::memberships(&ctx, incoming, &opts.operators),
     );
     graph.insert("memberships".into(), Value::Object(memberships));
 

@@ -4,7 +4,9 @@
 //! bad input (2) and failed collection (4) are decided.
 
 mod collect;
+mod diff;
 mod output;
+mod portfolio;
 mod rules;
 mod scan;
 mod snapshot;
@@ -27,6 +29,12 @@ pub enum AppError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Collect(#[from] crate::collect::CollectError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Baseline(#[from] crate::engine::baseline::BaselineError),
     #[error("{0}")]
     #[diagnostic(code(socready::usage))]
     Usage(String),
@@ -54,6 +62,8 @@ pub fn run(cli: Cli) -> Result<i32, AppError> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Collect(args) => collect::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Portfolio(args) => portfolio::run(args),
         Command::Rules { command } => rules::run(command),
         Command::Snapshot { command } => snapshot::run(command),
         Command::Completions { shell } => {

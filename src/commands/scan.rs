@@ -8,30 +8,66 @@ use sha2::{Digest, Sha256};
 use super::AppError;
 use super::output::write_atomic;
 use crate::cli::{ColorChoice, ScanArgs};
-use crate::engine::options::EvalOptions;
+use crate::config::{self, Config};
+use crate::engine::PostEval;
+use crate::engine::baseline;
+use crate::engine::options::{EvalOptions, WorkspaceMode};
+use crate::engine::waivers::{self, WaiverPolicy};
 use crate::report::{Format, SnapshotInfo};
 use crate::snapshot::{self, Snapshot};
 
 pub fn run(args: ScanArgs) -> Result<i32, AppError> {
+    // Everything that can be wrong with the inputs is checked before a live collection starts.
     let rules = super::rules::load(args.rules.as_deref())?;
-    let (snap, info) = obtain_snapshot(&args)?;
-    let opts = EvalOptions {
-        target: args.target.unwrap_or_default(),
-        workspace_mode: args.workspace_mode.unwrap_or_default(),
-        workspaces: args.workspaces.clone(),
-        primary: args.primary.clone(),
-        operator: args.operator.clone(),
-        soc_groups: Vec::new(),
-        fail_on: args.fail_on.unwrap_or_default(),
+    let config_path = if args.no_config {
+        None
+    } else {
+        config::discover(args.config.as_deref())
     };
-    let mut report = crate::engine::scan(&snap, info, rules, &opts)?;
+    let config = config_path.map(|p| config::load(&p, &rules)).transpose()?;
+    let (rules, config_summary) = match &config {
+        Some(c) => {
+            let (rules, summary) = c.apply_to_rules(rules);
+            (rules, Some(summary))
+        }
+        None => (rules, None),
+    };
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(baseline::load_file)
+        .transpose()?;
+    let policy = match config.as_ref().filter(|c| !c.waivers.is_empty()) {
+        Some(c) => Some(WaiverPolicy {
+            waivers: c.waivers.clone(),
+            today: today()?,
+            warning_days: args
+                .expiry_warning_days
+                .or(c.expiry_warning_days)
+                .unwrap_or(waivers::DEFAULT_WARNING_DAYS),
+        }),
+        None => None,
+    };
+    let opts = options(&args, config.as_ref());
+    let (snap, info) = obtain_snapshot(&args, &opts)?;
+    let post = PostEval {
+        waivers: policy.as_ref(),
+        baseline: baseline.as_ref(),
+        fail_on_new: args.fail_on_new,
+    };
+    let mut report = crate::engine::scan_with(&snap, info, rules, &opts, post)?;
     report.sarif_include_pass = args.sarif_include_pass;
+    report.config = config_summary;
 
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
+    let mut table_on_stdout = false;
     let render = |f: Format, color: bool| -> Result<Vec<u8>, AppError> {
         let mut buf = Vec::new();
         let r = if f == Format::Table {
@@ -39,13 +75,23 @@ pub fn run(args: ScanArgs) -> Result<i32, AppError> {
         } else {
             f.render(&report, &mut buf)
         };
-        r.map_err(|e| AppError::Write { path: f.file_name().into(), source: e })?;
+        r.map_err(|e| AppError::Write {
+            path: f.file_name().into(),
+            source: e,
+        })?;
         Ok(buf)
     };
 
     if let Some(dir) = &args.out_dir {
         let formats: Vec<Format> = if args.formats.is_empty() {
-            vec![Format::Table, Format::Json, Format::Sarif, Format::Html, Format::Junit, Format::Markdown]
+            vec![
+                Format::Table,
+                Format::Json,
+                Format::Sarif,
+                Format::Html,
+                Format::Junit,
+                Format::Markdown,
+            ]
         } else {
             dedup(&args.formats)
         };
@@ -58,6 +104,7 @@ pub fn run(args: ScanArgs) -> Result<i32, AppError> {
             write_atomic(path, bytes)?;
         }
         if formats.contains(&Format::Table) {
+            table_on_stdout = true;
             write_atomic(Path::new("-"), &render(Format::Table, color)?)?;
             for (path, _) in &files {
                 eprintln!("wrote {}", path.display());
@@ -68,17 +115,94 @@ pub fn run(args: ScanArgs) -> Result<i32, AppError> {
         let f = match formats.as_slice() {
             [] => Format::Table,
             [one] => *one,
-            _ => return Err(AppError::Usage("-o writes one format; use --out-dir for several".into())),
+            _ => {
+                return Err(AppError::Usage(
+                    "-o writes one format; use --out-dir for several".into(),
+                ));
+            }
         };
         let is_stdout = path.as_os_str() == "-";
+        table_on_stdout = f == Format::Table && is_stdout;
         write_atomic(path, &render(f, f == Format::Table && is_stdout && color)?)?;
     } else {
-        let formats = if args.formats.is_empty() { vec![Format::Table] } else { dedup(&args.formats) };
+        let formats = if args.formats.is_empty() {
+            vec![Format::Table]
+        } else {
+            dedup(&args.formats)
+        };
+        table_on_stdout = formats.contains(&Format::Table);
         for f in formats {
             write_atomic(Path::new("-"), &render(f, color)?)?;
         }
     }
+    if !table_on_stdout {
+        // The table shows these; other formats on stdout or in files would hide them from a
+        // pipeline log.
+        for line in crate::report::terminal::warnings(&report) {
+            eprintln!("warning: {line}");
+        }
+    }
     Ok(report.exit_code)
+}
+
+/// Evaluation options: command-line flags over `socready.toml` over defaults.
+fn options(args: &ScanArgs, cfg: Option<&Config>) -> EvalOptions {
+    let mode = args
+        .workspace_mode
+        .or(cfg.and_then(|c| c.workspace_mode))
+        .unwrap_or_default();
+    let primary = args
+        .primary
+        .clone()
+        .or_else(|| cfg.and_then(|c| c.primary.clone()));
+    // The config's workspace set (primary + secondaries, or the single designated workspace)
+    // names the scopes unless --workspace does.
+    let workspaces = match cfg {
+        _ if !args.workspaces.is_empty() => args.workspaces.clone(),
+        Some(c)
+            if c.primary.is_some()
+                && (mode == WorkspaceMode::Single || !c.secondaries.is_empty()) =>
+        {
+            let mut v: Vec<String> = primary.iter().cloned().collect();
+            if mode == WorkspaceMode::Multi {
+                v.extend(c.secondaries.iter().cloned());
+            }
+            v
+        }
+        _ => Vec::new(),
+    };
+    EvalOptions {
+        target: args
+            .target
+            .or(cfg.and_then(|c| c.target))
+            .unwrap_or_default(),
+        workspace_mode: mode,
+        workspaces,
+        primary,
+        operator: args
+            .operator
+            .clone()
+            .or_else(|| cfg.and_then(|c| c.operator.clone())),
+        soc_groups: cfg.map(|c| c.soc_groups.clone()).unwrap_or_default(),
+        fail_on: args
+            .fail_on
+            .or(cfg.and_then(|c| c.fail_on))
+            .unwrap_or_default(),
+    }
+}
+
+/// "Today" for waiver expiry: the local date, or `SOCREADY_TODAY` (YYYY-MM-DD), a testing aid
+/// that lets tests and demos pin the date.
+fn today() -> Result<chrono::NaiveDate, AppError> {
+    match std::env::var("SOCREADY_TODAY") {
+        Ok(v) if !v.trim().is_empty() => chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+            .map_err(|e| {
+                AppError::Usage(format!(
+                    "SOCREADY_TODAY={v:?} is not a date (YYYY-MM-DD): {e}"
+                ))
+            }),
+        _ => Ok(chrono::Local::now().date_naive()),
+    }
 }
 
 fn dedup(formats: &[Format]) -> Vec<Format> {
@@ -88,16 +212,23 @@ fn dedup(formats: &[Format]) -> Vec<Format> {
     v
 }
 
-fn obtain_snapshot(args: &ScanArgs) -> Result<(Snapshot, SnapshotInfo), AppError> {
+fn obtain_snapshot(
+    args: &ScanArgs,
+    eval: &EvalOptions,
+) -> Result<(Snapshot, SnapshotInfo), AppError> {
     let (path, snap, bytes) = match &args.snapshot {
         Some(p) => {
             let (snap, bytes) = snapshot::load_file(p)?;
             (p.clone(), snap, bytes)
         }
         None => {
-            let opts = super::collect::options(&args.live, &args.workspaces, args.operator.as_deref());
+            let opts =
+                super::collect::options(&args.live, &eval.workspaces, eval.operator.as_deref());
             let bytes = super::collect::collect_bytes(&opts, false)?;
-            let path = args.save_snapshot.clone().unwrap_or_else(|| PathBuf::from("socready-snapshot.json"));
+            let path = args
+                .save_snapshot
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("socready-snapshot.json"));
             let text = String::from_utf8_lossy(&bytes).into_owned();
             let snap = snapshot::load_str(&path.display().to_string(), &text)?;
             if args.save_snapshot.is_some() {
@@ -106,10 +237,26 @@ fn obtain_snapshot(args: &ScanArgs) -> Result<(Snapshot, SnapshotInfo), AppError
             (path, snap, bytes)
         }
     };
-    let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    let info = SnapshotInfo {
+    let info = snapshot_info(&path, &snap, &bytes);
+    Ok((snap, info))
+}
+
+/// Loads a snapshot file and describes it for the report.
+pub(super) fn load_snapshot(path: &Path) -> Result<(Snapshot, SnapshotInfo), AppError> {
+    let (snap, bytes) = snapshot::load_file(path)?;
+    let info = snapshot_info(path, &snap, &bytes);
+    Ok((snap, info))
+}
+
+/// What the report says about the snapshot it was computed from.
+pub(super) fn snapshot_info(path: &Path, snap: &Snapshot, bytes: &[u8]) -> SnapshotInfo {
+    let sha256 = Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    SnapshotInfo {
         path: path.display().to_string(),
-        artifact_uri: artifact_uri(&path),
+        artifact_uri: artifact_uri(path),
         sha256,
         collected_at: snap.collected_at.clone(),
         tenant_id: snap.tenant.id.clone(),
@@ -126,8 +273,7 @@ fn obtain_snapshot(args: &ScanArgs) -> Result<(Snapshot, SnapshotInfo), AppError
             .and_then(|c| c.get("redacted"))
             .and_then(|v| v.as_bool())
             .unwrap_or(false),
-    };
-    Ok((snap, info))
+    }
 }
 
 /// The snapshot path for SARIF: relative to the working directory when under it, else the file

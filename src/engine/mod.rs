@@ -1,14 +1,18 @@
 //! The rule engine: rule metadata, the check registry, scope planning, parallel evaluation,
 //! and everything decided after evaluation (target, verdicts, gating and exit code).
 //!
-//! Checks never filter or gate; this module does, once, for every output format.
+//! Checks never filter or gate; this module does, once, for every output format: waivers
+//! ([`waivers`]) and the baseline comparison ([`baseline`]) are applied here, after evaluation
+//! and before verdicts, counts and the exit code.
 
+pub mod baseline;
 pub mod context;
 pub mod eval;
 pub mod options;
 pub mod registry;
 pub mod rules;
 pub mod scopes;
+pub mod waivers;
 
 use std::collections::BTreeMap;
 
@@ -20,12 +24,34 @@ use options::{EvalOptions, FailOn};
 use rules::Rule;
 use scopes::{ScopeError, ScopePlan};
 
+/// What is decided after evaluation besides `--fail-on`: waivers and the baseline.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PostEval<'a> {
+    /// Waivers from `socready.toml`, with the day they are judged on.
+    pub waivers: Option<&'a waivers::WaiverPolicy>,
+    /// `--baseline`: the previous report to compare with.
+    pub baseline: Option<&'a baseline::PreviousReport>,
+    /// `--fail-on-new`: gate only on findings that are new against the baseline.
+    pub fail_on_new: bool,
+}
+
 /// Evaluates `rules` against `snapshot` and assembles the report every renderer reads.
 pub fn scan(
     snapshot: &Snapshot,
     info: SnapshotInfo,
     rules: Vec<Rule>,
     opts: &EvalOptions,
+) -> Result<Report, ScopeError> {
+    scan_with(snapshot, info, rules, opts, PostEval::default())
+}
+
+/// [`scan`], then waivers and the baseline comparison before verdicts and the exit code.
+pub fn scan_with(
+    snapshot: &Snapshot,
+    info: SnapshotInfo,
+    rules: Vec<Rule>,
+    opts: &EvalOptions,
+    post: PostEval<'_>,
 ) -> Result<Report, ScopeError> {
     let index = Index::build(snapshot);
     let plan = ScopePlan::build(&index, opts)?;
@@ -36,7 +62,14 @@ pub fn scan(
         opts,
         rbac: &rbac,
     };
-    let (findings, timings) = eval::evaluate(&cx, &rules);
+    let (mut findings, timings) = eval::evaluate(&cx, &rules);
+    let waiver_notes = post
+        .waivers
+        .map(|p| waivers::apply(&mut findings, &index.tenant_id, p))
+        .unwrap_or_default();
+    let baseline = post
+        .baseline
+        .map(|prev| baseline::classify(&findings, &index.tenant_id, prev, post.fail_on_new));
 
     let workspaces: Vec<WorkspaceInfo> = plan
         .scopes
@@ -57,7 +90,17 @@ pub fn scan(
         })
         .collect();
     let summary = summarize(&findings);
-    let exit_code = exit_code(&findings, opts.fail_on);
+    let exit_code = match &baseline {
+        Some(b) if b.fail_on_new => {
+            let new: Vec<Finding> = findings
+                .iter()
+                .filter(|f| b.change_of(f) == Some(baseline::Change::New))
+                .cloned()
+                .collect();
+            exit_code(&new, opts.fail_on)
+        }
+        _ => exit_code(&findings, opts.fail_on),
+    };
     Ok(Report {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -74,6 +117,9 @@ pub fn scan(
         exit_code,
         timings,
         sarif_include_pass: false,
+        config: None,
+        waiver_notes,
+        baseline,
     })
 }
 

@@ -32,6 +32,77 @@ struct V1<'a> {
     summary: &'a super::Summary,
     exit_code: i32,
     timings: &'a BTreeMap<String, f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config: Option<ConfigV1<'a>>,
+    waivers: Vec<WaiverV1<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<BaselineV1<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConfigV1<'a> {
+    path: &'a str,
+    disabled_rules: Vec<DisabledV1<'a>>,
+    severity_overrides: Vec<OverrideV1<'a>>,
+}
+
+#[derive(Serialize)]
+struct DisabledV1<'a> {
+    rule: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct OverrideV1<'a> {
+    rule: &'a str,
+    from: &'static str,
+    to: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+}
+
+/// One configured waiver and what became of it (`active`, `expiring`, `expired`, `stale`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WaiverV1<'a> {
+    rule: &'a str,
+    scope: &'a str,
+    reason: &'a str,
+    owner: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticket: Option<&'a str>,
+    expires: &'a str,
+    state: &'static str,
+    days_left: i64,
+    /// Scopes of the findings it waived (or, expired, would have waived).
+    findings: &'a [String],
+    location: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BaselineV1<'a> {
+    path: &'a str,
+    generated_at: Option<&'a str>,
+    tenant_id: &'a str,
+    fail_on_new: bool,
+    counts: BTreeMap<&'static str, usize>,
+    fixed: Vec<FixedV1<'a>>,
+}
+
+#[derive(Serialize)]
+struct FixedV1<'a> {
+    rule: &'a str,
+    scope: &'a str,
+    was: &'static str,
+    /// Status now, `null` when this scan has no such finding.
+    now: Option<&'static str>,
+    severity: &'a str,
+    label: &'a str,
+    message: &'a str,
+    fingerprint: &'a str,
 }
 
 #[derive(Serialize)]
@@ -78,6 +149,9 @@ struct FindingV1<'a> {
     fingerprint: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     waiver: Option<&'a crate::finding::AppliedWaiver>,
+    /// With `--baseline`, for open findings: `new` or `unchanged`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -94,7 +168,10 @@ struct WorkspaceV1<'a> {
 pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let doc = V1 {
         schema: SCHEMA,
-        tool: Tool { name: "socready", version: &report.tool_version },
+        tool: Tool {
+            name: "socready",
+            version: &report.tool_version,
+        },
         generated_at: &report.generated_at,
         snapshot: SnapshotV1 {
             path: &report.snapshot.path,
@@ -134,9 +211,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                 evidence: &f.evidence,
                 fingerprint: &f.fingerprint,
                 waiver: f.waiver.as_ref(),
+                baseline: report.change_of(f).map(|c| c.as_str()),
             })
             .collect(),
-        verdicts: report.workspaces.iter().map(|w| (w.id.as_str(), w.verdict.as_str())).collect(),
+        verdicts: report
+            .workspaces
+            .iter()
+            .map(|w| (w.id.as_str(), w.verdict.as_str()))
+            .collect(),
         workspaces: report
             .workspaces
             .iter()
@@ -154,6 +236,69 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         summary: &report.summary,
         exit_code: report.exit_code,
         timings: &report.timings,
+        config: report.config.as_ref().map(|c| ConfigV1 {
+            path: &c.path,
+            disabled_rules: c
+                .disabled_rules
+                .iter()
+                .map(|d| DisabledV1 {
+                    rule: &d.rule,
+                    reason: &d.reason,
+                })
+                .collect(),
+            severity_overrides: c
+                .severity_overrides
+                .iter()
+                .map(|o| OverrideV1 {
+                    rule: &o.rule,
+                    from: o.from.as_str(),
+                    to: o.to.as_str(),
+                    reason: o.reason.as_deref(),
+                })
+                .collect(),
+        }),
+        waivers: report
+            .waiver_notes
+            .iter()
+            .map(|n| WaiverV1 {
+                rule: &n.rule,
+                scope: &n.scope,
+                reason: &n.reason,
+                owner: &n.owner,
+                ticket: n.ticket.as_deref(),
+                expires: &n.expires,
+                state: n.state.as_str(),
+                days_left: n.days_left,
+                findings: &n.findings,
+                location: &n.location,
+                message: &n.message,
+            })
+            .collect(),
+        baseline: report.baseline.as_ref().map(|b| BaselineV1 {
+            path: &b.path,
+            generated_at: b.generated_at.as_deref(),
+            tenant_id: &b.tenant_id,
+            fail_on_new: b.fail_on_new,
+            counts: BTreeMap::from([
+                ("new", b.new),
+                ("unchanged", b.unchanged),
+                ("fixed", b.fixed.len()),
+            ]),
+            fixed: b
+                .fixed
+                .iter()
+                .map(|f| FixedV1 {
+                    rule: &f.rule,
+                    scope: &f.scope,
+                    was: f.was.as_str(),
+                    now: f.now.map(|s| s.as_str()),
+                    severity: &f.severity,
+                    label: &f.label,
+                    message: &f.message,
+                    fingerprint: &f.fingerprint,
+                })
+                .collect(),
+        }),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

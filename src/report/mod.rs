@@ -15,9 +15,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::engine::baseline::{BaselineSummary, Change};
 use crate::engine::options::{FailOn, Target, WorkspaceMode};
 use crate::engine::rules::Rule;
-use crate::finding::{Finding, Label, Status};
+use crate::engine::waivers::WaiverNote;
+use crate::finding::{Finding, Label, Severity, Status};
 use crate::snapshot::CollectionError;
 
 /// A workspace's readiness (DESIGN §3).
@@ -90,6 +92,34 @@ pub struct Summary {
     pub by_severity: BTreeMap<&'static str, BTreeMap<&'static str, usize>>,
 }
 
+/// What `socready.toml` changed about the rule set, so every report can say so.
+#[derive(Clone, Debug, Default)]
+pub struct ConfigSummary {
+    /// Path of the config file.
+    pub path: String,
+    /// Rules not evaluated, with the reason the config gives.
+    pub disabled_rules: Vec<DisabledRule>,
+    /// Rules whose severity the config changed.
+    pub severity_overrides: Vec<SeverityOverride>,
+}
+
+/// A rule the config disabled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisabledRule {
+    pub rule: String,
+    pub title: String,
+    pub reason: String,
+}
+
+/// A severity the config changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeverityOverride {
+    pub rule: String,
+    pub from: Severity,
+    pub to: Severity,
+    pub reason: Option<String>,
+}
+
 /// Everything a renderer needs.
 #[derive(Clone, Debug)]
 pub struct Report {
@@ -115,6 +145,12 @@ pub struct Report {
     pub timings: BTreeMap<String, f64>,
     /// Whether `--sarif-include-pass` was given.
     pub sarif_include_pass: bool,
+    /// The config file used, and what it changed about the rules (`None`: no config).
+    pub config: Option<ConfigSummary>,
+    /// One note per configured waiver, in file order: active, expiring, expired or stale.
+    pub waiver_notes: Vec<WaiverNote>,
+    /// The `--baseline` comparison, when one was given.
+    pub baseline: Option<BaselineSummary>,
 }
 
 impl Report {
@@ -127,6 +163,15 @@ impl Report {
             .iter()
             .map(|w| (w.id.clone(), w.verdict))
             .collect()
+    }
+    /// How an open finding relates to the baseline (`None` without `--baseline` or when the
+    /// finding is not open).
+    pub fn change_of(&self, f: &Finding) -> Option<Change> {
+        self.baseline.as_ref().and_then(|b| b.change_of(f))
+    }
+    /// Waiver notes that deserve a warning (expiring, expired, stale).
+    pub fn waiver_warnings(&self) -> impl Iterator<Item = &WaiverNote> {
+        self.waiver_notes.iter().filter(|n| n.state.is_warning())
     }
     /// Findings that need action (`fail`/`unknown`, waived or not), blocking first, then by severity.
     pub fn actionable(&self) -> Vec<&Finding> {

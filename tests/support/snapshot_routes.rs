@@ -202,19 +202,29 @@ pub fn builders(snapshot: &Value) -> (Builder, Builder) {
             .filter(|v| v.is_array());
         graph = serve(graph, snapshot, path, list, &format!("graph.{key}"));
     }
+    // Graph answers "which groups is p in" through each group's transitive members.
     let memberships = snapshot
         .pointer("/graph/memberships")
         .and_then(Value::as_object);
+    let mut members: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (principal, groups) in memberships.into_iter().flatten() {
-        let path =
-            format!("/v1.0/directoryObjects/{principal}/transitiveMemberOf/microsoft.graph.group");
-        let groups: Vec<Value> = groups
+        for group in groups
             .as_array()
             .into_iter()
             .flatten()
-            .map(|g| json!({"@odata.type": "#microsoft.graph.group", "id": g}))
-            .collect();
-        graph = graph.route(&path, Value::Array(groups));
+            .filter_map(Value::as_str)
+        {
+            members
+                .entry(group.to_owned())
+                .or_default()
+                .push(json!({"id": principal}));
+        }
+    }
+    for (group, list) in members {
+        graph = graph.route(
+            &format!("/v1.0/groups/{group}/transitiveMembers"),
+            Value::Array(list),
+        );
     }
     (arm, graph)
 }
