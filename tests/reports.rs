@@ -490,5 +490,88 @@ fn sarif_snapshot() {
         ".runs[0].tool.driver.version" => "[version]",
         ".runs[0].tool.driver.semanticVersion" => "[version]",
         ".runs[0].properties.snapshotSha256" => "[sha256]",
+        // Rule prose lives in rules/*.toml and is reviewed there.
+        ".runs[0].tool.driver.rules[].shortDescription.text" => "[rule summary]",
+        ".runs[0].tool.driver.rules[].fullDescription.text" => "[rule rationale]",
+        ".runs[0].tool.driver.rules[].help.text" => "[rule help]",
+        ".runs[0].tool.driver.rules[].help.markdown" => "[rule help]",
     });
+}
+
+#[test]
+fn waivers_and_baseline_reach_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let snapshot = Path::new("fixtures/scenarios/xdr-connector-incidents-disabled.json");
+    let config = tmp.path().join("socready.toml");
+    fs::write(
+        &config,
+        r#"
+[[waiver]]
+rule = "SOC004"
+scope = "*/workspaces/law-sentinel-prod"
+reason = "EU team enables the connector <b>next week</b>"
+owner = "secops@contoso.com"
+ticket = "SEC-1"
+expires = 2099-12-31
+
+[[waiver]]
+rule = "SOC001"
+scope = "tenant"
+reason = "licence renewal, no longer needed"
+owner = "it"
+expires = 2099-01-15
+"#,
+    )
+    .unwrap();
+    // The baseline: the same tenant scanned before, without waivers.
+    let before = scan(snapshot, &out_root().join("baseline-before"), &[]);
+    let baseline = before.join("socready.json");
+    let dir = scan(
+        snapshot,
+        &out_root().join("waived"),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--baseline",
+            baseline.to_str().unwrap(),
+        ],
+    );
+
+    let log: Value = serde_json::from_str(&read(&dir.join("socready.sarif"))).unwrap();
+    let run = &log["runs"][0];
+    let waived: Vec<&Value> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "SOC004")
+        .collect();
+    assert_eq!(waived.len(), 1, "the waived failure is still a result");
+    let suppression = &waived[0]["suppressions"][0];
+    assert_eq!(suppression["kind"], "external");
+    assert_eq!(suppression["status"], "accepted");
+    assert_eq!(
+        suppression["justification"],
+        "EU team enables the connector <b>next week</b>"
+    );
+    assert_eq!(waived[0]["kind"], "fail");
+    assert_eq!(waived[0]["baselineState"], "unchanged");
+    let notes = run["invocations"][0]["toolConfigurationNotifications"]
+        .as_array()
+        .expect("the stale waiver is reported");
+    assert!(notes.iter().any(|n| n["associatedRule"]["id"] == "SOC001"));
+    validate("validate-sarif", &[dir.join("socready.sarif")]);
+
+    let html = read(&dir.join("socready.html"));
+    assert!(html.contains("EU team enables the connector &lt;b&gt;next week&lt;&#x2f;b&gt;"));
+    assert!(html.contains("Waivers in the configuration"));
+    validate("validate-html", &[dir.join("socready.html")]);
+
+    let junit = read(&dir.join("socready.junit.xml"));
+    assert_well_formed_xml(&junit);
+    assert!(junit.contains("<skipped message=\"waived (fail) until 2099-12-31"));
+
+    let md = read(&dir.join("socready.md"));
+    assert!(md.contains("Waivers needing attention"), "{md}");
+    assert!(md.contains("💤 waived"));
+    assert_markdown_tables_intact(&md);
 }

@@ -4,7 +4,7 @@
 //! time): inline CSS, a little vanilla JS for the findings filters, inline SVG charts with text
 //! equivalents, no request to anything outside the file (a strict Content-Security-Policy says
 //! so). Every string from the tenant goes through minijinja's HTML auto-escaping and
-//! [`neutralize`]; nothing from the tenant is ever marked safe. Only our own CSS and JS are.
+//! `neutralize`; nothing from the tenant is ever marked safe. Only our own CSS and JS are.
 //!
 //! This module prepares plain data (the context) and leaves the layout to the templates; it
 //! never evaluates rules.
@@ -230,6 +230,7 @@ fn finding_json(report: &Report, f: &Finding) -> Json {
         "evidence": shown,
         "evidence_omitted": f.evidence.len().saturating_sub(max),
         "fingerprint": f.fingerprint,
+        "change": report.change_of(f).map(|c| c.as_str()),
         "waiver": f.waiver.as_ref().map(|w| json!({
             "reason": w.reason, "owner": w.owner, "expires": w.expires, "ticket": w.ticket,
         })),
@@ -603,8 +604,47 @@ fn context(report: &Report) -> Json {
             report.findings.iter().filter(|f| f.status == s).count(),
         );
     }
+    let config = report.config.as_ref().map(|c| {
+        json!({
+            "path": c.path,
+            "disabled_rules": c.disabled_rules.iter().map(|d| json!({"rule": d.rule, "title": d.title, "reason": d.reason})).collect::<Vec<_>>(),
+            "severity_overrides": c.severity_overrides.iter().map(|o| json!({"rule": o.rule, "from": o.from.as_str(), "to": o.to.as_str(), "reason": o.reason})).collect::<Vec<_>>(),
+        })
+    });
+    let waiver_notes: Vec<Json> = report
+        .waiver_notes
+        .iter()
+        .map(|n| {
+            json!({"rule": n.rule, "scope": n.scope, "reason": n.reason, "owner": n.owner,
+                   "ticket": n.ticket, "expires": n.expires, "state": n.state.as_str(),
+                   "warning": n.state.is_warning(), "days_left": n.days_left,
+                   "location": n.location, "message": n.message, "findings": n.findings.len()})
+        })
+        .collect();
+    let baseline = report.baseline.as_ref().map(|b| {
+        let fixed: Vec<Json> = b
+            .fixed
+            .iter()
+            .map(|x| {
+                let scope = if x.scope == "tenant" {
+                    Scope::Tenant
+                } else {
+                    Scope::Workspace(x.scope.clone())
+                };
+                json!({"rule": x.rule, "scope_name": scope_name(report, &scope),
+                       "was": x.was.as_str(), "was_title": status_title(x.was),
+                       "now": x.now.map(Status::as_str), "now_title": x.now.map(status_title),
+                       "severity": x.severity, "label": x.label, "message": x.message})
+            })
+            .collect();
+        json!({"path": b.path, "generated_at": b.generated_at, "other_tenant": b.other_tenant,
+               "new": b.new, "unchanged": b.unchanged, "fixed": fixed})
+    });
     let s = &report.snapshot;
     json!({
+        "config": config,
+        "waiver_notes": waiver_notes,
+        "baseline": baseline,
         "tool_version": report.tool_version,
         "generated_at": report.generated_at,
         "tenant": {

@@ -223,6 +223,9 @@ fn details(report: &Report, f: &Finding) -> String {
             let _ = writeln!(s, "\nMore: {u}");
         }
     }
+    if let Some(c) = report.change_of(f) {
+        let _ = writeln!(s, "\nAgainst the baseline: {}", c.as_str());
+    }
     let _ = write!(s, "\nFingerprint: {}", f.fingerprint);
     s
 }

@@ -1,11 +1,11 @@
 //! GitHub-flavoured Markdown summary for pull-request comments and `$GITHUB_STEP_SUMMARY`.
 //!
-//! Compact (kept under [`MAX_BYTES`], GitHub's step-summary limit is 1 MiB and comments
-//! 64 KiB) and readable as plain text: the verdict per workspace, the blocking items with who
-//! must act, counts, then a findings table (fail and unknown first, then waived; passes and
-//! not-applicable rows only while there is room). Every string from the tenant goes through
-//! [`cell`], which escapes the characters Markdown would act on (`|`, `<`, backticks, `*`, `_`,
-//! `[`, `$`, ...) and makes control and bidi characters visible.
+//! Compact (kept under 60 KB; GitHub allows 64 KiB in a comment) and readable as plain text:
+//! the verdict per workspace, the blocking items with who must act, counts, baseline changes
+//! and waivers that need attention, then a table of the findings that fail, are unknown or are
+//! waived (passing and not-applicable rules are listed by id). Every string from the tenant goes
+//! through `cell`, which escapes the characters Markdown would act on (`|`, `<`, backticks,
+//! `*`, `_`, `[`, `$`, ...) and makes control and bidi characters visible.
 
 use std::fmt::Write as _;
 
@@ -180,8 +180,61 @@ fn build(report: &Report) -> String {
         report.fail_on.as_str()
     );
 
-    // Findings table, most important first, within the budget.
-    let mut rows: Vec<&Finding> = report.findings.iter().collect();
+    if let Some(b) = &report.baseline {
+        let _ = writeln!(
+            md,
+            "**Against the baseline** `{}`: {} new, {} unchanged, {} fixed{}.\n",
+            code(&b.path),
+            b.new,
+            b.unchanged,
+            b.fixed.len(),
+            if b.other_tenant {
+                " (the baseline is from another tenant)"
+            } else {
+                ""
+            }
+        );
+    }
+    let warnings: Vec<_> = report.waiver_warnings().collect();
+    if !warnings.is_empty() {
+        md.push_str("### Waivers needing attention\n\n");
+        for n in warnings {
+            let _ = writeln!(
+                md,
+                "- ⚠️ {} waiver for **{}** ({}), owner {}, expires {}: {}",
+                n.state.as_str(),
+                cell(&n.rule),
+                cell(&n.location),
+                cell(&n.owner),
+                cell(&n.expires),
+                cell(&n.message)
+            );
+        }
+        md.push('\n');
+    }
+    if let Some(cfg) = &report.config
+        && !cfg.disabled_rules.is_empty()
+    {
+        let list: Vec<String> = cfg
+            .disabled_rules
+            .iter()
+            .map(|d| format!("{} ({})", cell(&d.rule), cell(&d.reason)))
+            .collect();
+        let _ = writeln!(
+            md,
+            "Disabled by `{}`: {}.\n",
+            code(&cfg.path),
+            list.join(", ")
+        );
+    }
+
+    // Findings that need attention, most important first, within the budget; passing and
+    // not-applicable rules are listed by id only.
+    let mut rows: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| !matches!(f.status, Status::Pass | Status::NotApplicable))
+        .collect();
     rows.sort_by_key(|f| {
         let rank = match f.status {
             Status::Fail => 0,
@@ -198,7 +251,11 @@ fn build(report: &Report) -> String {
             f.scope.clone(),
         )
     });
-    md.push_str("### Findings\n\n| Rule | Scope | Status | Severity | Label | Message |\n|---|---|---|---|---|---|\n");
+    if rows.is_empty() {
+        md.push_str("### Findings\n\nNothing fails, is unknown or is waived.\n");
+    } else {
+        md.push_str("### Findings\n\n| Rule | Scope | Status | Severity | Label | Message |\n|---|---|---|---|---|---|\n");
+    }
     let mut omitted = 0;
     for f in rows {
         let mut message = cell(&f.message);
@@ -211,8 +268,12 @@ fn build(report: &Report) -> String {
                 cell(&w.reason)
             );
         }
+        let new = match report.change_of(f) {
+            Some(crate::engine::baseline::Change::New) => " (new)",
+            _ => "",
+        };
         let row = format!(
-            "| {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {}{new} | {} | {} | {} |\n",
             f.rule,
             cell(&scope_name(report, &f.scope)),
             status_text(f.status),
@@ -224,6 +285,26 @@ fn build(report: &Report) -> String {
             omitted += 1;
         } else {
             md.push_str(&row);
+        }
+    }
+    for (status, what) in [
+        (Status::Pass, "Passed"),
+        (Status::NotApplicable, "Not applicable"),
+    ] {
+        let mut ids: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.status == status)
+            .map(|f| f.rule.as_str())
+            .collect();
+        ids.dedup();
+        if !ids.is_empty() {
+            let n = report
+                .findings
+                .iter()
+                .filter(|f| f.status == status)
+                .count();
+            let _ = writeln!(md, "\n{what} ({n}): {}.", ids.join(", "));
         }
     }
     if omitted > 0 {

@@ -40,10 +40,36 @@ struct Log<'a> {
 #[serde(rename_all = "camelCase")]
 struct Run<'a> {
     tool: Tool<'a>,
+    invocations: Vec<Invocation>,
     artifacts: Vec<Artifact>,
     results: Vec<SarifResult<'a>>,
     column_kind: &'static str,
     properties: RunProperties<'a>,
+}
+
+/// SARIF §3.20 invocation: configuration problems (waivers expiring, expired or matching
+/// nothing; rules the config disabled) as notifications.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_configuration_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Notification {
+    level: &'static str,
+    message: Message,
+    /// The rule the notification is about (SARIF §3.58.4), not a notification descriptor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    associated_rule: Option<DescriptorReference>,
+}
+
+#[derive(Serialize)]
+struct DescriptorReference {
+    id: String,
 }
 
 #[derive(Serialize)]
@@ -131,6 +157,9 @@ struct SarifResult<'a> {
     message: Message,
     locations: Vec<Location>,
     partial_fingerprints: BTreeMap<&'static str, &'a str>,
+    /// `new`/`unchanged` against `--baseline` (SARIF §3.27.24); absent without a baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression<'a>>,
     properties: ResultProperties<'a>,
@@ -281,6 +310,10 @@ fn build(report: &Report) -> Log<'_> {
                     rules: rules.iter().map(|r| descriptor(r)).collect(),
                 },
             },
+            invocations: vec![Invocation {
+                execution_successful: true,
+                tool_configuration_notifications: notifications(report),
+            }],
             artifacts: vec![Artifact {
                 location: ArtifactLocation {
                     uri: uri.clone(),
@@ -303,6 +336,41 @@ fn build(report: &Report) -> Log<'_> {
             },
         }],
     }
+}
+
+fn notifications(report: &Report) -> Vec<Notification> {
+    let mut out: Vec<Notification> = report
+        .waiver_warnings()
+        .map(|n| Notification {
+            level: "warning",
+            message: Message {
+                text: super::html::neutralize(&format!(
+                    "waiver at {} ({}): {}",
+                    n.location,
+                    n.state.as_str(),
+                    n.message
+                ))
+                .into_owned(),
+            },
+            associated_rule: Some(DescriptorReference { id: n.rule.clone() }),
+        })
+        .collect();
+    if let Some(cfg) = &report.config {
+        out.extend(cfg.disabled_rules.iter().map(|d| {
+            Notification {
+                level: "note",
+                message: Message {
+                    text: super::html::neutralize(&format!(
+                        "{} {} is disabled by {}: {}",
+                        d.rule, d.title, cfg.path, d.reason
+                    ))
+                    .into_owned(),
+                },
+                associated_rule: None,
+            }
+        }));
+    }
+    out
 }
 
 fn descriptor(rule: &Rule) -> ReportingDescriptor<'_> {
@@ -417,6 +485,11 @@ fn result<'a>(
             }],
         }],
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, f.fingerprint.as_str())]),
+        baseline_state: report.baseline.as_ref().map(|b| match b.change_of(f) {
+            Some(c) => c.as_str(),
+            // Not open (a pass included with --sarif-include-pass): nothing to compare.
+            None => "unchanged",
+        }),
         suppressions,
         properties: ResultProperties {
             status: f.status.as_str(),
