@@ -268,24 +268,25 @@ fn overall(report: &Report) -> Json {
             .unwrap_or(Verdict::Ready)
     };
     let count = |v: Verdict| ws.iter().filter(|w| w.verdict == v).count();
-    let text = if ws.is_empty() {
-        "No workspace in this tenant is a candidate for connection.".to_string()
-    } else {
-        let n = ws.len();
-        let plural = if n == 1 { "workspace" } else { "workspaces" };
-        match verdict {
-            Verdict::Ready => {
-                format!("All {n} {plural} in scope can be connected to the Defender portal.")
-            }
-            Verdict::NotReady => format!(
-                "{} of {n} {plural} cannot be connected yet: blocking requirements are not met.",
-                count(Verdict::NotReady)
-            ),
-            Verdict::Incomplete => format!(
-                "{} of {n} {plural} could not be fully assessed: some blocking requirements could not be evaluated.",
-                count(Verdict::Incomplete)
-            ),
+    let n = ws.len();
+    let text = match (n, verdict) {
+        (0, _) => "No workspace in this tenant is a candidate for connection.".to_string(),
+        (1, Verdict::Ready) => "The workspace in scope can be connected to the Defender portal.".to_string(),
+        (1, Verdict::NotReady) => {
+            "The workspace cannot be connected yet: blocking requirements are not met.".to_string()
         }
+        (1, Verdict::Incomplete) => "The workspace could not be fully assessed: some blocking requirements could not be evaluated.".to_string(),
+        (_, Verdict::Ready) => {
+            format!("All {n} workspaces in scope can be connected to the Defender portal.")
+        }
+        (_, Verdict::NotReady) => format!(
+            "{} of {n} workspaces cannot be connected yet: blocking requirements are not met.",
+            count(Verdict::NotReady)
+        ),
+        (_, Verdict::Incomplete) => format!(
+            "{} of {n} workspaces could not be fully assessed: some blocking requirements could not be evaluated.",
+            count(Verdict::Incomplete)
+        ),
     };
     json!({"verdict": verdict.as_str(), "title": verdict.title(), "text": text})
 }
