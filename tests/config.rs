@@ -61,7 +61,10 @@ fn scan_json(cwd: &Path, snapshot: &Path, extra: &[&str]) -> (i32, Value) {
     let o = run(cwd, &args);
     assert!(code(&o) != 2, "scan failed: {}", stderr(&o));
     let text = std::fs::read_to_string(&out).expect("report written");
-    (code(&o), serde_json::from_str(&text).expect("report is JSON"))
+    (
+        code(&o),
+        serde_json::from_str(&text).expect("report is JSON"),
+    )
 }
 
 fn status_of(report: &Value, rule: &str, scope: &str) -> String {
@@ -93,10 +96,18 @@ fn assert_config_error(text: &str, location: &str, words: &str) {
     let dir = config_dir(text);
     let o = run(
         dir.path(),
-        &["scan", "--snapshot", fixture("tenant.json").to_str().unwrap()],
+        &[
+            "scan",
+            "--snapshot",
+            fixture("tenant.json").to_str().unwrap(),
+        ],
     );
     let err = stderr(&o);
-    assert_eq!(code(&o), 2, "config {text:?} should be rejected; stderr:\n{err}");
+    assert_eq!(
+        code(&o),
+        2,
+        "config {text:?} should be rejected; stderr:\n{err}"
+    );
     assert!(
         err.contains(&format!("socready.toml:{location}: ")),
         "expected socready.toml:{location} in:\n{err}"
@@ -121,12 +132,12 @@ fn unknown_key_is_exit_2_with_location() {
 
 #[test]
 fn wrong_type_is_exit_2_with_location() {
-    assert_config_error("expiry-warning-days = \"two weeks\"\n", "1:23", "invalid type");
     assert_config_error(
-        "[soc-groups]\n\"Tier 1\" = 42\n",
-        "2:12",
+        "expiry-warning-days = \"two weeks\"\n",
+        "1:23",
         "invalid type",
     );
+    assert_config_error("[soc-groups]\n\"Tier 1\" = 42\n", "2:12", "invalid type");
     assert_config_error("fail-on = \"sometimes\"\n", "1:11", "is not one of");
 }
 
@@ -156,7 +167,11 @@ fn every_semantic_problem_is_reported_at_once() {
     );
     let o = run(
         dir.path(),
-        &["scan", "--snapshot", fixture("tenant.json").to_str().unwrap()],
+        &[
+            "scan",
+            "--snapshot",
+            fixture("tenant.json").to_str().unwrap(),
+        ],
     );
     let err = stderr(&o);
     assert_eq!(code(&o), 2, "{err}");
@@ -224,12 +239,26 @@ reason = "no Microsoft incident creation rules in this tenant by policy"
     );
     let (_, report) = scan_json(dir.path(), &fixture("tenant.json"), &[]);
     let findings = report["findings"].as_array().unwrap();
-    assert!(findings.iter().all(|f| f["rule"] != "SOC008"), "SOC008 is disabled");
-    assert!(report["rules"].as_array().unwrap().iter().all(|r| r["id"] != "SOC008"));
+    assert!(
+        findings.iter().all(|f| f["rule"] != "SOC008"),
+        "SOC008 is disabled"
+    );
+    assert!(
+        report["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["id"] != "SOC008")
+    );
     let soc007: Vec<_> = findings.iter().filter(|f| f["rule"] == "SOC007").collect();
     assert!(!soc007.is_empty());
     assert!(soc007.iter().all(|f| f["severity"] == "critical"));
-    let rule = report["rules"].as_array().unwrap().iter().find(|r| r["id"] == "SOC007").unwrap();
+    let rule = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "SOC007")
+        .unwrap();
     assert_eq!(rule["severity"], "critical");
     assert_eq!(
         report["config"]["disabledRules"],
@@ -240,7 +269,11 @@ reason = "no Microsoft incident creation rules in this tenant by policy"
 
     let o = run(
         dir.path(),
-        &["scan", "--snapshot", fixture("tenant.json").to_str().unwrap()],
+        &[
+            "scan",
+            "--snapshot",
+            fixture("tenant.json").to_str().unwrap(),
+        ],
     );
     let table = String::from_utf8_lossy(&o.stdout);
     assert!(table.contains("config socready.toml"), "{table}");
@@ -248,7 +281,10 @@ reason = "no Microsoft incident creation rules in this tenant by policy"
         table.contains("Disabled by socready.toml: SOC008") && table.contains("by policy"),
         "{table}"
     );
-    assert!(table.contains("Severity of SOC007 set to critical (default medium)"), "{table}");
+    assert!(
+        table.contains("Severity of SOC007 set to critical (default medium)"),
+        "{table}"
+    );
 }
 
 #[test]
@@ -258,7 +294,9 @@ fn soc_groups_feed_soc007() {
     let (_, without) = scan_json(dir.path(), &snap, &[]);
     assert_eq!(status_of(&without, "SOC007", WS_READY), "pass");
     // A group that holds no role on the workspace: SOC007 now fails and names it.
-    let dir = config_dir("[soc-groups]\n\"Tier 1 analysts\" = \"0b7c3e1a-5d2f-4e8a-9c61-3f2d7a9b8e10\"\n");
+    let dir = config_dir(
+        "[soc-groups]\n\"Tier 1 analysts\" = \"0b7c3e1a-5d2f-4e8a-9c61-3f2d7a9b8e10\"\n",
+    );
     let (_, with) = scan_json(dir.path(), &snap, &[]);
     assert_eq!(status_of(&with, "SOC007", WS_READY), "fail");
     assert!(
@@ -309,7 +347,13 @@ fn workspace_policy_from_config() {
     let (_, report) = scan_json(dir.path(), &snap, &[]);
     assert_eq!(status_of(&report, "SOC003", emea), "pass");
     assert!(report["verdicts"].get(prod).is_none());
-    assert!(report["notConsidered"].as_array().unwrap().iter().any(|w| w == prod));
+    assert!(
+        report["notConsidered"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w == prod)
+    );
     // --workspace on the command line replaces the config's set.
     let (_, report) = scan_json(dir.path(), &snap, &["--workspace", "law-sentinel-prod"]);
     assert!(report["verdicts"].get(prod).is_some());
@@ -342,7 +386,12 @@ fn shipped_example_config_is_valid() {
             "json",
         ],
     );
-    assert_ne!(code(&o), 2, "examples/socready.toml is rejected:\n{}", stderr(&o));
+    assert_ne!(
+        code(&o),
+        2,
+        "examples/socready.toml is rejected:\n{}",
+        stderr(&o)
+    );
     let report: Value = serde_json::from_slice(&o.stdout).expect("JSON report");
     assert!(!report["waivers"].as_array().unwrap().is_empty());
 }
