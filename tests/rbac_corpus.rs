@@ -452,7 +452,6 @@ fn expect_fixed(case: Case) {
 // ── bugs found while writing the corpus: each test passes once the engine is fixed ───────
 
 #[test]
-#[ignore = "BUG: without --operator only principals holding an assignment themselves are evaluated; a user whose two groups together can connect is missed (fail, should pass)"]
 fn bug_member_of_two_groups_can_connect() {
     // U is in G1 (User Access Administrator on the subscription) and in G2 (Microsoft Sentinel
     // Contributor on the workspace). Neither group alone can connect; U can.
@@ -469,7 +468,6 @@ fn bug_member_of_two_groups_can_connect() {
 }
 
 #[test]
-#[ignore = "BUG: without --operator, a user whose groups together grant the SOC007 actions is missed (fail, should pass)"]
 fn bug_member_of_two_groups_can_investigate() {
     // G1's custom role reads the workspace, G2's handles incidents; U is in both.
     expect_fixed(c(
@@ -493,7 +491,6 @@ fn bug_member_of_two_groups_can_investigate() {
 }
 
 #[test]
-#[ignore = "BUG: a partial graph.memberships list (errors entry graph.memberships[<id>]) is read as complete: a deny through a group it may miss is ignored (pass, should be unknown)"]
 fn bug_partial_membership_cannot_rule_out_group_deny() {
     // §3.7: a grant still passes on partial data unless a partial list could overturn it. U's
     // membership listing broke part-way, so U may well be in G1, which a deny names.
@@ -511,7 +508,6 @@ fn bug_partial_membership_cannot_rule_out_group_deny() {
 }
 
 #[test]
-#[ignore = "BUG: a partial graph.memberships list of the --operator is read as complete: roles through groups it may miss are ruled out (fail, should be unknown)"]
 fn bug_partial_operator_membership_is_not_proof_of_absence() {
     // §3.7: absence cannot be proven from a partial list. The operator's membership listing broke
     // part-way; G1 holds Owner and Global Administrator.
@@ -530,7 +526,6 @@ fn bug_partial_operator_membership_is_not_proof_of_absence() {
 }
 
 #[test]
-#[ignore = "BUG: a deny to everyone that excludes a group removes the grant even though the principal's membership was not collected (fail, should be unknown)"]
 fn bug_deny_exclusion_through_uncollected_membership() {
     // §2: input not collected yields unknown. Whether U is in the excluded group G1 is unknown,
     // so whether the deny applies to U is unknown (the engine already answers unknown for the

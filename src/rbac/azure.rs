@@ -100,11 +100,17 @@ impl Rbac<'_> {
             grants_unverifiable: data.deny_gap.clone(),
             ..TaskResult::default()
         };
-        let principals: Vec<&str> = match operator {
-            Some(op) => vec![op],
+        // Everyone holding an assignment here, plus the members of groups that do: a user may
+        // hold the parts of a task through different groups.
+        let principals: Vec<String> = match operator {
+            Some(op) => vec![op.to_ascii_lowercase()],
             None => {
-                let mut p: Vec<&str> = data.by_principal.keys().map(String::as_str).collect();
+                let mut p: Vec<String> = data.by_principal.keys().cloned().collect();
+                for holder in data.by_principal.keys() {
+                    p.extend(self.members(holder).iter().cloned());
+                }
                 p.sort_unstable();
+                p.dedup();
                 p
             }
         };
@@ -112,7 +118,6 @@ impl Rbac<'_> {
         // (holder, assignment refs) — refs become Evidence only for the holders shown.
         let mut found: Vec<(Holder, Vec<(usize, &str)>)> = Vec::new();
         for principal in principals {
-            let principal = principal.to_ascii_lowercase();
             let (ids, groups_known) = self.identities(&principal);
             if operator.is_some() && !groups_known {
                 result.gaps.push(format!(
@@ -138,24 +143,27 @@ impl Rbac<'_> {
                     level = None;
                     break;
                 };
-                if let Some(d) = denied(&data.denies, part, &ids) {
-                    result.denied.push(Evidence::new(
-                        d.pointer.clone(),
-                        d.name.clone(),
-                        format!(
-                            "deny assignment at {} removes {} from {principal}",
-                            d.scope, part.label
-                        ),
-                    ));
-                    level = None;
-                    break;
-                }
                 let mut l = l;
-                if !groups_known && let Some(d) = group_deny(&data.denies, part, &principal) {
-                    l = Level::Unverified(format!(
-                        "deny assignment {} names groups, and the group membership of {principal} was not collected",
-                        d.name
-                    ));
+                match deny_effect(&data.denies, part, &principal, &ids, groups_known) {
+                    DenyEffect::Denied(d) => {
+                        result.denied.push(Evidence::new(
+                            d.pointer.clone(),
+                            d.name.clone(),
+                            format!(
+                                "deny assignment at {} removes {} from {principal}",
+                                d.scope, part.label
+                            ),
+                        ));
+                        level = None;
+                        break;
+                    }
+                    DenyEffect::Uncertain(d) => {
+                        l = Level::Unverified(format!(
+                            "deny assignment {} names or excludes groups, and the group membership of {principal} was not (fully) collected",
+                            d.name
+                        ));
+                    }
+                    DenyEffect::None => {}
                 }
                 level = level.map(|cur| Level::worst(cur, l));
                 refs.extend(r);
@@ -366,32 +374,46 @@ fn denies(list: &Avail<'_>, base: &str) -> Vec<Deny> {
         .collect()
 }
 
-/// A deny assignment that would apply to `principal` if it were in one of the deny's groups.
-pub(super) fn group_deny<'d>(denies: &'d [Deny], part: &Part, principal: &str) -> Option<&'d Deny> {
-    denies.iter().find(|d| {
-        let scope_ok = d.scope == part.target || (!d.no_children && covers(&d.scope, &part.target));
-        let names_others = d
-            .principals
-            .iter()
-            .any(|p| p != super::EVERYONE && p != principal);
-        scope_ok && names_others && part.actions.iter().any(|a| any_grants(&d.blocks, a))
-    })
+/// What the deny assignments do to one part for one principal.
+pub(super) enum DenyEffect<'d> {
+    None,
+    Denied(&'d Deny),
+    /// Whether the deny applies depends on group membership that was not fully collected.
+    Uncertain(&'d Deny),
 }
 
-pub(super) fn denied<'d>(
+/// Applies the deny assignments covering `part` to `principal` (whose identities are `ids`).
+pub(super) fn deny_effect<'d>(
     denies: &'d [Deny],
     part: &Part,
+    principal: &str,
     ids: &HashSet<String>,
-) -> Option<&'d Deny> {
-    denies.iter().find(|d| {
+    groups_known: bool,
+) -> DenyEffect<'d> {
+    let mut uncertain = None;
+    for d in denies {
         let scope_ok = d.scope == part.target || (!d.no_children && covers(&d.scope, &part.target));
-        let principal_ok = d
+        if !scope_ok || !part.actions.iter().any(|a| any_grants(&d.blocks, a)) {
+            continue;
+        }
+        let named = d
             .principals
             .iter()
-            .any(|p| p == super::EVERYONE || ids.contains(p))
-            && !d.excluded.iter().any(|p| ids.contains(p));
-        scope_ok && principal_ok && part.actions.iter().any(|a| any_grants(&d.blocks, a))
-    })
+            .any(|p| p == super::EVERYONE || ids.contains(p));
+        let excluded = d.excluded.iter().any(|p| ids.contains(p));
+        if named && !excluded {
+            // An exclusion naming someone else could be one of the principal's unseen groups.
+            if !groups_known && d.excluded.iter().any(|p| p != principal) {
+                uncertain.get_or_insert(d);
+                continue;
+            }
+            return DenyEffect::Denied(d);
+        }
+        if !named && !groups_known && d.principals.iter().any(|p| p != principal) {
+            uncertain.get_or_insert(d);
+        }
+    }
+    uncertain.map_or(DenyEffect::None, DenyEffect::Uncertain)
 }
 
 #[cfg(test)]

@@ -161,8 +161,8 @@ pub fn builtin_role_name(guid: &str) -> Option<&'static str> {
 pub struct Rbac<'a> {
     index: &'a Index<'a>,
     defs: HashMap<String, RoleDef>,
-    /// Principal → transitive groups; `None` when memberships were not collected.
-    memberships: Option<&'a std::collections::BTreeMap<String, Vec<String>>>,
+    /// Transitive group membership, lower-cased, with what is known to be incomplete.
+    memberships: Memberships,
     /// Per subscription (same order as `Index::subscriptions`).
     subs: Vec<azure::SubRbac>,
 }
@@ -180,11 +180,7 @@ impl<'a> Rbac<'a> {
         Rbac {
             index,
             defs,
-            memberships: index
-                .snapshot
-                .graph
-                .as_ref()
-                .and_then(|g| g.memberships.as_ref()),
+            memberships: Memberships::build(index),
             subs: index
                 .subscriptions
                 .iter()
@@ -204,30 +200,90 @@ impl<'a> Rbac<'a> {
             .unwrap_or_else(|| format!("role {guid}"))
     }
 
-    /// Transitive groups of a principal: `None` when membership was not collected for it.
-    pub fn groups(&self, principal: &str) -> Option<&'a [String]> {
-        let m = self.memberships?;
-        m.get(principal)
-            .or_else(|| {
-                m.iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(principal))
-                    .map(|(_, v)| v)
-            })
-            .map(Vec::as_slice)
+    /// Transitive groups of a principal: `None` when membership was not collected for it
+    /// (or only partly: then the groups found are not proof of absence).
+    pub fn groups(&self, principal: &str) -> Option<&[String]> {
+        let (groups, known) = self.memberships.of(principal);
+        known.then_some(groups)
     }
 
-    /// The principal itself plus its groups, lower-cased.
+    /// Principals that belong to `group` (reverse of memberships).
+    pub(crate) fn members(&self, group: &str) -> &[String] {
+        self.memberships
+            .members
+            .get(group)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The principal itself plus its groups, lower-cased, and whether the groups are complete.
     fn identities(&self, principal: &str) -> (HashSet<String>, bool) {
-        let mut ids: HashSet<String> = HashSet::new();
-        ids.insert(principal.to_ascii_lowercase());
-        let known = match self.groups(principal) {
-            Some(gs) => {
-                ids.extend(gs.iter().map(|g| g.to_ascii_lowercase()));
-                true
-            }
-            None => false,
-        };
+        let principal = principal.to_ascii_lowercase();
+        let (groups, known) = self.memberships.of(&principal);
+        let mut ids: HashSet<String> = HashSet::with_capacity(groups.len() + 1);
+        ids.extend(groups.iter().cloned());
+        ids.insert(principal);
         (ids, known)
+    }
+}
+
+/// Group membership as collected: lower-cased, indexed both ways, with partial entries marked.
+#[derive(Debug, Default)]
+struct Memberships {
+    /// `None` when `graph.memberships` was not collected at all.
+    map: Option<HashMap<String, Vec<String>>>,
+    /// Group → members.
+    members: HashMap<String, Vec<String>>,
+    /// Principals whose membership listing failed part-way (`errors` target
+    /// `graph.memberships[<id>]`).
+    partial: HashSet<String>,
+    /// The whole membership collection is partial.
+    all_partial: bool,
+}
+
+impl Memberships {
+    fn build(index: &Index<'_>) -> Self {
+        let raw = index
+            .snapshot
+            .graph
+            .as_ref()
+            .and_then(|g| g.memberships.as_ref());
+        let mut m = Memberships::default();
+        for e in &index.snapshot.errors {
+            let Some(t) = e.target.as_deref() else {
+                continue;
+            };
+            let t = t.trim().to_ascii_lowercase();
+            if t == "graph" || t == "graph.memberships" {
+                m.all_partial = true;
+            } else if let Some(rest) = t.strip_prefix("graph.memberships[") {
+                m.partial.insert(rest.trim_end_matches(']').to_string());
+            }
+        }
+        if let Some(raw) = raw {
+            let mut map: HashMap<String, Vec<String>> = HashMap::with_capacity(raw.len());
+            for (p, groups) in raw {
+                let p = p.to_ascii_lowercase();
+                let groups: Vec<String> = groups.iter().map(|g| g.to_ascii_lowercase()).collect();
+                for g in &groups {
+                    m.members.entry(g.clone()).or_default().push(p.clone());
+                }
+                map.entry(p).or_default().extend(groups);
+            }
+            m.map = Some(map);
+        }
+        m
+    }
+
+    /// A principal's groups and whether that list is complete.
+    fn of(&self, principal: &str) -> (&[String], bool) {
+        let Some(map) = &self.map else {
+            return (&[], false);
+        };
+        match map.get(principal) {
+            Some(g) => (g, !self.all_partial && !self.partial.contains(principal)),
+            None => (&[], false),
+        }
     }
 }
 
