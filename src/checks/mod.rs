@@ -4,13 +4,22 @@
 //! Checks never do I/O and never gate: they say pass/fail/unknown/not_applicable with evidence.
 //! Input that was not collected (or errored) yields `unknown`, never `pass`.
 
+pub mod automation_rules;
+pub mod connect_effects;
 pub mod connect_permission;
 pub mod connector;
+pub mod defender_for_cloud;
+pub mod health_audit;
 pub mod incident_rules;
 pub mod licenses;
+pub(crate) mod lookup;
 pub mod onboard_permission;
+pub mod resource_group;
+pub mod retention;
+pub mod service_plans;
 pub mod soc_access;
 pub mod tenant;
+pub mod ueba;
 pub mod workspace;
 
 use crate::engine::context::{Context, WorkspaceView};

@@ -31,9 +31,24 @@ pub struct CheckKind {
 
 const KINDS: &[CheckKind] = &[
     CheckKind {
+        name: "automation_rule_impact",
+        scope: RuleScope::Workspace,
+        prepare: checks::automation_rules::prepare,
+    },
+    CheckKind {
         name: "connect_permission",
         scope: RuleScope::Workspace,
         prepare: checks::connect_permission::prepare,
+    },
+    CheckKind {
+        name: "connect_side_effects",
+        scope: RuleScope::Workspace,
+        prepare: checks::connect_effects::prepare,
+    },
+    CheckKind {
+        name: "defender_for_cloud",
+        scope: RuleScope::Workspace,
+        prepare: checks::defender_for_cloud::prepare,
     },
     CheckKind {
         name: "duplicate_incident_rules",
@@ -41,9 +56,29 @@ const KINDS: &[CheckKind] = &[
         prepare: checks::incident_rules::prepare,
     },
     CheckKind {
+        name: "health_and_audit",
+        scope: RuleScope::Workspace,
+        prepare: checks::health_audit::prepare,
+    },
+    CheckKind {
+        name: "licensed_services",
+        scope: RuleScope::Tenant,
+        prepare: checks::service_plans::prepare,
+    },
+    CheckKind {
         name: "onboard_permission",
         scope: RuleScope::Tenant,
         prepare: checks::onboard_permission::prepare,
+    },
+    CheckKind {
+        name: "retention",
+        scope: RuleScope::Workspace,
+        prepare: checks::retention::prepare,
+    },
+    CheckKind {
+        name: "security_resource_group",
+        scope: RuleScope::Workspace,
+        prepare: checks::resource_group::prepare,
     },
     CheckKind {
         name: "sentinel_workspace",
@@ -59,6 +94,11 @@ const KINDS: &[CheckKind] = &[
         name: "soc_access",
         scope: RuleScope::Workspace,
         prepare: checks::soc_access::prepare,
+    },
+    CheckKind {
+        name: "ueba",
+        scope: RuleScope::Workspace,
+        prepare: checks::ueba::prepare,
     },
     CheckKind {
         name: "xdr_connector",

@@ -200,6 +200,42 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "rules/SOC008-duplicate-incident-rules.toml",
         include_str!("../../rules/SOC008-duplicate-incident-rules.toml"),
     ),
+    (
+        "rules/SOC009-xdr-services.toml",
+        include_str!("../../rules/SOC009-xdr-services.toml"),
+    ),
+    (
+        "rules/SOC010-defender-for-cloud.toml",
+        include_str!("../../rules/SOC010-defender-for-cloud.toml"),
+    ),
+    (
+        "rules/SOC011-entra-id-protection.toml",
+        include_str!("../../rules/SOC011-entra-id-protection.toml"),
+    ),
+    (
+        "rules/SOC012-health-and-audit.toml",
+        include_str!("../../rules/SOC012-health-and-audit.toml"),
+    ),
+    (
+        "rules/SOC013-ueba.toml",
+        include_str!("../../rules/SOC013-ueba.toml"),
+    ),
+    (
+        "rules/SOC014-retention.toml",
+        include_str!("../../rules/SOC014-retention.toml"),
+    ),
+    (
+        "rules/SOC015-automation-rule-impact.toml",
+        include_str!("../../rules/SOC015-automation-rule-impact.toml"),
+    ),
+    (
+        "rules/SOC016-connect-side-effects.toml",
+        include_str!("../../rules/SOC016-connect-side-effects.toml"),
+    ),
+    (
+        "rules/SOC017-security-resource-group.toml",
+        include_str!("../../rules/SOC017-security-resource-group.toml"),
+    ),
 ];
 
 /// Loads the embedded rule set.
