@@ -7,13 +7,13 @@
 //! `socready.toml` is read, because settings and waivers belong to one tenant. Everything is
 //! rendered in memory first, then written, so a failure leaves no half-written summary.
 
+mod render;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::AppError;
 use super::output::write_atomic;
@@ -22,8 +22,6 @@ use crate::engine::options::EvalOptions;
 use crate::finding::{Label, Status};
 use crate::report::{Format, Report, Verdict};
 
-const TEMPLATE: &str = include_str!("../../reports/portfolio.html");
-const CSS: &str = include_str!("../../reports/portfolio.css");
 pub(crate) const SCHEMA: &str = "socready.portfolio/v1";
 
 /// Per-tenant report files, in the order they are listed.
@@ -36,41 +34,41 @@ const FORMATS: [Format; 5] = [
 ];
 
 #[derive(Serialize)]
-struct Row {
-    file: String,
+pub(super) struct Row {
+    pub(super) file: String,
     /// Directory under the output directory holding the tenant's reports.
-    dir: String,
-    tenant_id: String,
-    tenant_name: Option<String>,
-    collected_at: Option<String>,
-    verdict: &'static str,
-    verdict_title: &'static str,
-    workspaces: Vec<WorkspaceRow>,
-    counts: Counts,
-    exit_code: i32,
+    pub(super) dir: String,
+    pub(super) tenant_id: String,
+    pub(super) tenant_name: Option<String>,
+    pub(super) collected_at: Option<String>,
+    pub(super) verdict: &'static str,
+    pub(super) verdict_title: &'static str,
+    pub(super) workspaces: Vec<WorkspaceRow>,
+    pub(super) counts: Counts,
+    pub(super) exit_code: i32,
 }
 
 #[derive(Serialize)]
-struct WorkspaceRow {
-    id: String,
-    name: String,
-    verdict: &'static str,
-    verdict_title: &'static str,
+pub(super) struct WorkspaceRow {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) verdict: &'static str,
+    pub(super) verdict_title: &'static str,
 }
 
 #[derive(Serialize, Default)]
-struct Counts {
-    blocking_fail: usize,
-    blocking_unknown: usize,
-    fail: usize,
-    unknown: usize,
-    waived: usize,
+pub(super) struct Counts {
+    pub(super) blocking_fail: usize,
+    pub(super) blocking_unknown: usize,
+    pub(super) fail: usize,
+    pub(super) unknown: usize,
+    pub(super) waived: usize,
 }
 
 #[derive(Serialize)]
-struct Skipped {
-    file: String,
-    reason: String,
+pub(super) struct Skipped {
+    pub(super) file: String,
+    pub(super) reason: String,
 }
 
 pub fn run(args: PortfolioArgs) -> Result<i32, AppError> {
@@ -155,7 +153,7 @@ pub fn run(args: PortfolioArgs) -> Result<i32, AppError> {
     });
     let mut json_text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     json_text.push('\n');
-    let html = html(&rows, &skipped, &generated_at, opts.target.as_str()).map_err(|e| {
+    let html = render::html(&rows, &skipped, &generated_at, opts.target.as_str()).map_err(|e| {
         AppError::Write {
             path: "portfolio.html".into(),
             source: std::io::Error::other(e),
@@ -165,12 +163,12 @@ pub fn run(args: PortfolioArgs) -> Result<i32, AppError> {
     outputs.push((args.out_dir.join("portfolio.html"), html.into_bytes()));
     outputs.push((
         args.out_dir.join("portfolio.md"),
-        markdown(&rows, &skipped).into_bytes(),
+        render::markdown(&rows, &skipped).into_bytes(),
     ));
     for (path, bytes) in &outputs {
         write_atomic(path, bytes)?;
     }
-    write_atomic(Path::new("-"), terminal(&rows, &skipped).as_bytes())?;
+    write_atomic(Path::new("-"), render::terminal(&rows, &skipped).as_bytes())?;
     eprintln!("wrote {}", args.out_dir.join("portfolio.html").display());
     Ok(0)
 }
@@ -314,179 +312,9 @@ fn row_json(r: &Row) -> serde_json::Value {
     })
 }
 
-fn html(
-    rows: &[Row],
-    skipped: &[Skipped],
-    generated_at: &str,
-    target: &str,
-) -> Result<String, minijinja::Error> {
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|name| {
-        if name.ends_with(".html") {
-            AutoEscape::Html
-        } else {
-            AutoEscape::None
-        }
-    });
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    // Control and bidi characters from a tenant become visible before HTML escaping.
-    env.set_formatter(|out, state, value| {
-        if !value.is_safe()
-            && let Some(s) = value.as_str()
-            && let std::borrow::Cow::Owned(clean) = crate::report::html::neutralize(s)
-        {
-            return minijinja::escape_formatter(out, state, &minijinja::Value::from(clean));
-        }
-        minijinja::escape_formatter(out, state, value)
-    });
-    env.add_template("portfolio.html", TEMPLATE)?;
-    let count = |v: &str| rows.iter().filter(|r| r.verdict == v).count();
-    env.get_template("portfolio.html")?.render(minijinja::context! {
-        tenants => to_value(serde_json::to_value(rows).unwrap_or_default()),
-        skipped => to_value(serde_json::to_value(skipped).unwrap_or_default()),
-        generated_at => generated_at,
-        target => target,
-        tool_version => env!("CARGO_PKG_VERSION"),
-        counts => minijinja::context! {
-            ready => count("ready"), not_ready => count("not_ready"), incomplete => count("incomplete"),
-        },
-        css => minijinja::Value::from_safe_string(CSS.to_string()),
-        csp => format!(
-            "default-src 'none'; style-src 'sha256-{}'; base-uri 'none'; form-action 'none'",
-            base64(&Sha256::digest(CSS.as_bytes()))
-        ),
-    })
-}
-
-/// JSON to a template value (minijinja's serde support is not enabled in this crate).
-fn to_value(v: serde_json::Value) -> minijinja::Value {
-    use serde_json::Value as J;
-    match v {
-        J::Null => minijinja::Value::from(()),
-        J::Bool(b) => minijinja::Value::from(b),
-        J::Number(n) => match n.as_i64() {
-            Some(i) => minijinja::Value::from(i),
-            None => minijinja::Value::from(n.to_string()),
-        },
-        J::String(s) => minijinja::Value::from(s),
-        J::Array(a) => a.into_iter().map(to_value).collect(),
-        J::Object(o) => minijinja::Value::from_object(
-            o.into_iter()
-                .map(|(k, v)| (k, to_value(v)))
-                .collect::<BTreeMap<String, minijinja::Value>>(),
-        ),
-    }
-}
-
-fn markdown(rows: &[Row], skipped: &[Skipped]) -> String {
-    use crate::report::markdown::cell;
-    let mut s = format!(
-        "# Defender portal readiness — portfolio\n\n{} tenant(s). ",
-        rows.len()
-    );
-    s.push_str("Blocking counts are non-waived findings of rules labelled blocking.\n\n");
-    s.push_str("| Tenant | Verdict | Workspaces | Blocking fail | Blocking unknown | Waived | Collected | Report |\n");
-    s.push_str("|---|---|---|---:|---:|---:|---|---|\n");
-    for r in rows {
-        let tenant = r.tenant_name.as_deref().unwrap_or(&r.tenant_id);
-        let ws = if r.workspaces.is_empty() {
-            "no Sentinel workspace".to_string()
-        } else {
-            r.workspaces
-                .iter()
-                .map(|w| format!("{}: {}", cell(&w.name), w.verdict_title))
-                .collect::<Vec<_>>()
-                .join("<br>")
-        };
-        s.push_str(&format!(
-            "| {} (`{}`) | {} | {ws} | {} | {} | {} | {} | [HTML]({d}/socready.html) · [Markdown]({d}/socready.md) · [JSON]({d}/socready.json) |\n",
-            cell(tenant),
-            cell(&r.tenant_id).replace('`', "'"),
-            r.verdict_title,
-            r.counts.blocking_fail,
-            r.counts.blocking_unknown,
-            r.counts.waived,
-            cell(r.collected_at.as_deref().unwrap_or("unknown")),
-            d = r.dir,
-        ));
-    }
-    if !skipped.is_empty() {
-        s.push_str("\n## Files skipped\n\n");
-        for k in skipped {
-            s.push_str(&format!("- {}: {}\n", cell(&k.file), cell(&k.reason)));
-        }
-    }
-    s
-}
-
-fn terminal(rows: &[Row], skipped: &[Skipped]) -> String {
-    use crate::report::terminal::clean;
-    let mut t = comfy_table::Table::new();
-    t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
-        .set_width(160)
-        .force_no_tty()
-        .set_header(vec![
-            "Tenant",
-            "Verdict",
-            "Blocking fail",
-            "Blocking unknown",
-            "Report",
-        ]);
-    for r in rows {
-        t.add_row(vec![
-            clean(r.tenant_name.as_deref().unwrap_or(&r.tenant_id)),
-            r.verdict_title.to_string(),
-            r.counts.blocking_fail.to_string(),
-            r.counts.blocking_unknown.to_string(),
-            format!("{}/socready.html", r.dir),
-        ]);
-    }
-    let mut s = format!("{t}\n");
-    for k in skipped {
-        s.push_str(&format!(
-            "skipped {}: {}\n",
-            clean(&k.file),
-            clean(&k.reason)
-        ));
-    }
-    s
-}
-
-/// Standard base64 (RFC 4648, with padding), for the CSP hash.
-fn base64(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                s.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                s.push('=');
-            }
-        }
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_rfc4648() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
-    }
 
     #[test]
     fn report_dirs_are_safe_and_unique() {
