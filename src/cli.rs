@@ -163,8 +163,10 @@ pub struct ScanArgs {
 #[derive(Debug, Args)]
 pub struct DiffArgs {
     /// The earlier scan: a socready JSON report or a snapshot.
+    #[arg(value_name = "OLD")]
     pub old: PathBuf,
     /// The later scan: a socready JSON report or a snapshot.
+    #[arg(value_name = "NEW")]
     pub new: PathBuf,
     /// Output format.
     #[arg(long = "format", short = 'f', value_enum, default_value = "table")]
@@ -187,6 +189,7 @@ pub enum DiffFormat {
 #[derive(Debug, Args)]
 pub struct PortfolioArgs {
     /// Directory of snapshots (*.json; other files are skipped with a note).
+    #[arg(value_name = "SNAPSHOT_DIR")]
     pub dir: PathBuf,
     /// Where to write portfolio.{html,md,json} and one report directory per tenant.
     #[arg(long, value_name = "DIR")]
@@ -197,7 +200,7 @@ pub struct PortfolioArgs {
     /// Unified SecOps (with Defender XDR) or Sentinel in the Defender portal only.
     #[arg(long, value_enum)]
     pub target: Option<Target>,
-    /// Threshold for each tenant's exit code and the "gating" column.
+    /// Threshold for each tenant's exit code (in portfolio.json and the tenant's reports).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
 }
