@@ -231,11 +231,18 @@ fn render_gating(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         )?;
         for f in &b.fixed {
             let now = f.now.map(|s| s.as_str()).unwrap_or("no longer evaluated");
+            // Workspaces by name when this scan still has them, else by id.
+            let scope = report
+                .workspaces
+                .iter()
+                .find(|w| w.id == f.scope)
+                .map(|w| w.name.as_str())
+                .unwrap_or(&f.scope);
             writeln!(
                 out,
                 "  fixed  {} {} (was {}, now {now})",
                 f.rule,
-                clean(&f.scope),
+                clean(scope),
                 f.was
             )?;
         }
