@@ -34,6 +34,12 @@ pub fn prepare(table: &toml::Table) -> Result<Arc<dyn Check>, String> {
     for list in [&mut p.subscription_roles, &mut p.workspace_roles] {
         list.iter_mut().for_each(|g| *g = g.to_ascii_lowercase());
     }
+    if [&p.subscription_actions, &p.workspace_actions]
+        .iter()
+        .any(|a| a.len() > 64)
+    {
+        return Err("at most 64 actions per part".into());
+    }
     Ok(Arc::new(ConnectPermission(p)))
 }
 

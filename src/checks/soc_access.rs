@@ -64,6 +64,13 @@ pub fn prepare(table: &toml::Table) -> Result<Arc<dyn Check>, String> {
     for t in p.tasks.iter_mut().chain(p.matrix_tasks.iter_mut()) {
         t.roles.iter_mut().for_each(|g| *g = g.to_ascii_lowercase());
     }
+    if p.tasks
+        .iter()
+        .chain(p.matrix_tasks.iter())
+        .any(|t| t.actions.len() > 64)
+    {
+        return Err("at most 64 actions per task".into());
+    }
     Ok(Arc::new(SocAccess(p)))
 }
 

@@ -83,6 +83,81 @@ impl SubRbac {
     }
 }
 
+/// One part's covering assignments and, per assignment, the part's actions its role grants
+/// (bit k = `part.actions[k]`; `None` = role definition unknown) and those its ABAC condition
+/// could restrict.
+pub(crate) struct PartIndex<'d> {
+    by_principal: HashMap<&'d str, Vec<usize>>,
+    masks: Vec<Option<u64>>,
+    cond_masks: Vec<u64>,
+}
+
+/// The best way the `relevant` assignments meet one part, with the assignments that do it.
+fn part_level<'t>(
+    data: &SubRbac,
+    part: &'t Part,
+    px: &PartIndex<'_>,
+    relevant: &[usize],
+) -> Option<(Level, Vec<(usize, &'t str)>)> {
+    let level_of = |i: usize, restricted: bool| -> Level {
+        let a = &data.assignments[i];
+        match &a.condition {
+            Some(c) if restricted => Level::Conditional(c.clone()),
+            _ if a.eligible => Level::Eligible,
+            _ => Level::Active,
+        }
+    };
+    let mut best: Option<(Level, Vec<(usize, &'t str)>)> = None;
+    let mut consider = |l: Level, r: Vec<(usize, &'t str)>| {
+        if best.as_ref().is_none_or(|(cur, _)| l.rank() < cur.rank()) {
+            best = Some((l, r));
+        }
+    };
+    // A listed role on its own.
+    for &i in relevant {
+        if part.roles.contains(&data.assignments[i].role) {
+            consider(
+                level_of(i, px.cond_masks[i] != 0),
+                vec![(i, part.label.as_str())],
+            );
+        }
+    }
+    // The union of grants covering every action.
+    if !part.actions.is_empty() {
+        let mut route = Some(Level::Active);
+        let mut refs = Vec::with_capacity(part.actions.len());
+        for (k, action) in part.actions.iter().enumerate() {
+            let bit = 1u64 << k;
+            let mut action_best: Option<(Level, usize)> = None;
+            for &i in relevant {
+                if px.masks[i].is_some_and(|m| m & bit != 0) {
+                    let l = level_of(i, px.cond_masks[i] & bit != 0);
+                    if action_best
+                        .as_ref()
+                        .is_none_or(|(cur, _)| l.rank() < cur.rank())
+                    {
+                        action_best = Some((l, i));
+                    }
+                }
+            }
+            match action_best {
+                Some((l, i)) => {
+                    route = route.map(|r| Level::worst(r, l));
+                    refs.push((i, action.as_str()));
+                }
+                None => {
+                    route = None;
+                    break;
+                }
+            }
+        }
+        if let Some(l) = route {
+            consider(l, refs);
+        }
+    }
+    best
+}
+
 /// Evidence is formatted only for the holders a report shows.
 const EVIDENCE_HOLDERS: usize = 25;
 
@@ -100,13 +175,25 @@ impl Rbac<'_> {
             grants_unverifiable: data.deny_gap.clone(),
             ..TaskResult::default()
         };
-        // Everyone holding an assignment here, plus the members of groups that do: a user may
-        // hold the parts of a task through different groups.
-        let principals: Vec<String> = match operator {
-            Some(op) => vec![op.to_ascii_lowercase()],
-            None => {
-                let mut p: Vec<String> = data.by_principal.keys().cloned().collect();
-                for holder in data.by_principal.keys() {
+        // Everything that depends only on the part, computed once: which assignments cover its
+        // target, and what each one's role grants (memoised per role definition).
+        let mut unknown_roles: Vec<&str> = Vec::new();
+        let parts: Vec<PartIndex<'_>> = task
+            .parts
+            .iter()
+            .map(|part| self.part_index(data, part, &mut unknown_roles))
+            .collect();
+        unknown_roles.sort_unstable();
+        unknown_roles.dedup();
+        // Candidates: holders of an assignment that covers the first part, and members of
+        // groups that hold one (a user may hold the parts through different groups).
+        let principals: Vec<String> = match (operator, parts.first()) {
+            (Some(op), _) => vec![op.to_ascii_lowercase()],
+            (None, None) => Vec::new(),
+            (None, Some(first)) => {
+                let mut p: Vec<String> = Vec::new();
+                for holder in first.by_principal.keys() {
+                    p.push((*holder).to_string());
                     p.extend(self.members(holder).iter().cloned());
                 }
                 p.sort_unstable();
@@ -114,8 +201,6 @@ impl Rbac<'_> {
                 p
             }
         };
-        let mut unknown_roles: HashSet<String> = HashSet::new();
-        // (holder, assignment refs) — refs become Evidence only for the holders shown.
         let mut found: Vec<(Holder, Vec<(usize, &str)>)> = Vec::new();
         for principal in principals {
             let (ids, groups_known) = self.identities(&principal);
@@ -124,22 +209,16 @@ impl Rbac<'_> {
                     "group membership of {principal} was not collected, so roles held through groups are not seen"
                 ));
             }
-            let held: Vec<usize> = ids
-                .iter()
-                .filter_map(|id| data.by_principal.get(id))
-                .flatten()
-                .copied()
-                .collect();
             let mut level = Some(Level::Active);
             let mut refs = Vec::new();
-            for part in &task.parts {
-                let relevant: Vec<usize> = held
+            for (part, px) in task.parts.iter().zip(&parts) {
+                let relevant: Vec<usize> = ids
                     .iter()
+                    .filter_map(|id| px.by_principal.get(id.as_str()))
+                    .flatten()
                     .copied()
-                    .filter(|&i| covers(&data.assignments[i].scope, &part.target))
                     .collect();
-                let Some((l, r)) = self.part_level(data, part, &relevant, &mut unknown_roles)
-                else {
+                let Some((l, r)) = part_level(data, part, px, &relevant) else {
                     level = None;
                     break;
                 };
@@ -169,11 +248,11 @@ impl Rbac<'_> {
                 refs.extend(r);
             }
             if let Some(level) = level {
-                let principal_type = held
-                    .iter()
-                    .map(|&i| &data.assignments[i])
-                    .find(|a| a.principal == principal)
-                    .and_then(|a| a.principal_type.clone());
+                let principal_type = data
+                    .by_principal
+                    .get(&principal)
+                    .and_then(|v| v.first())
+                    .and_then(|&i| data.assignments[i].principal_type.clone());
                 found.push((
                     Holder {
                         principal,
@@ -185,8 +264,6 @@ impl Rbac<'_> {
                 ));
             }
         }
-        let mut unknown_roles: Vec<String> = unknown_roles.into_iter().collect();
-        unknown_roles.sort();
         for r in unknown_roles {
             result.gaps.push(format!(
                 "role definition {r} is not in the snapshot, so its actions are unknown"
@@ -212,71 +289,52 @@ impl Rbac<'_> {
         result
     }
 
-    /// The best way `relevant` assignments meet one part, with the assignments that do it.
-    fn part_level<'t>(
+    /// Precomputes, for one part, the covering assignments and what their roles grant.
+    fn part_index<'d>(
         &self,
-        data: &SubRbac,
-        part: &'t Part,
-        relevant: &[usize],
-        unknown_roles: &mut HashSet<String>,
-    ) -> Option<(Level, Vec<(usize, &'t str)>)> {
-        let mut best: Option<(Level, Vec<(usize, &'t str)>)> = None;
-        let consider = |l: Level,
-                        r: Vec<(usize, &'t str)>,
-                        best: &mut Option<(Level, Vec<(usize, &'t str)>)>| {
-            if best.as_ref().is_none_or(|(cur, _)| l.rank() < cur.rank()) {
-                *best = Some((l, r));
+        data: &'d SubRbac,
+        part: &Part,
+        unknown_roles: &mut Vec<&'d str>,
+    ) -> PartIndex<'d> {
+        let mut by_principal: HashMap<&'d str, Vec<usize>> = HashMap::new();
+        let mut grants: HashMap<&'d str, Option<u64>> = HashMap::new();
+        let mut masks = vec![None; data.assignments.len()];
+        let mut cond_masks = vec![0u64; data.assignments.len()];
+        for (i, a) in data.assignments.iter().enumerate() {
+            if !covers(&a.scope, &part.target) {
+                continue;
             }
-        };
-        // A listed role on its own.
-        for &i in relevant {
-            let a = &data.assignments[i];
-            if part.roles.contains(&a.role) {
-                consider(
-                    assignment_level(a, &part.actions),
-                    vec![(i, part.label.as_str())],
-                    &mut best,
-                );
+            by_principal
+                .entry(a.principal.as_str())
+                .or_default()
+                .push(i);
+            let mask = *grants.entry(a.role.as_str()).or_insert_with(|| {
+                self.role(&a.role).map(|def| {
+                    part.actions
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, act)| any_grants(&def.blocks, act))
+                        .fold(0u64, |m, (k, _)| m | (1 << k))
+                })
+            });
+            if mask.is_none() && !part.actions.is_empty() {
+                unknown_roles.push(a.role.as_str());
             }
-        }
-        // The union of grants covering every action.
-        if !part.actions.is_empty() {
-            let mut route: Option<Level> = Some(Level::Active);
-            let mut refs = Vec::new();
-            for action in &part.actions {
-                let mut action_best: Option<(Level, usize)> = None;
-                for &i in relevant {
-                    let a = &data.assignments[i];
-                    let Some(def) = self.role(&a.role) else {
-                        unknown_roles.insert(a.role.clone());
-                        continue;
-                    };
-                    if any_grants(&def.blocks, action) {
-                        let l = assignment_level(a, std::slice::from_ref(action));
-                        if action_best
-                            .as_ref()
-                            .is_none_or(|(cur, _)| l.rank() < cur.rank())
-                        {
-                            action_best = Some((l, i));
-                        }
-                    }
-                }
-                match action_best {
-                    Some((l, i)) => {
-                        route = route.map(|r| Level::worst(r, l));
-                        refs.push((i, action.as_str()));
-                    }
-                    None => {
-                        route = None;
-                        break;
-                    }
-                }
-            }
-            if let Some(l) = route {
-                consider(l, refs, &mut best);
+            masks[i] = mask;
+            if let Some(c) = &a.condition {
+                cond_masks[i] = part
+                    .actions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, act)| condition_restricts(c, std::slice::from_ref(act)))
+                    .fold(0u64, |m, (k, _)| m | (1 << k));
             }
         }
-        best
+        PartIndex {
+            by_principal,
+            masks,
+            cond_masks,
+        }
     }
 
     fn assignment_evidence(&self, a: &Assignment, what: &str) -> Evidence {
