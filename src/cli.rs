@@ -39,6 +39,8 @@ pub enum Command {
     Diff(DiffArgs),
     /// Scan every snapshot in a directory and write one summary plus a report per tenant.
     Portfolio(PortfolioArgs),
+    /// Who can onboard, connect, view, query, investigate — per workspace, with the reason.
+    Access(crate::commands::access::AccessArgs),
     /// Print shell completions.
     Completions {
         /// The shell to generate completions for.

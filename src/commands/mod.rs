@@ -3,6 +3,7 @@
 //! Errors are collected into [`AppError`], whose `exit_code` is the only place exit codes for
 //! bad input (2) and failed collection (4) are decided.
 
+pub mod access;
 mod collect;
 mod diff;
 mod output;
@@ -66,6 +67,7 @@ pub fn run(cli: Cli) -> Result<i32, AppError> {
         Command::Portfolio(args) => portfolio::run(args),
         Command::Rules { command } => rules::run(command),
         Command::Snapshot { command } => snapshot::run(command),
+        Command::Access(args) => access::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "socready", &mut std::io::stdout());

@@ -16,6 +16,11 @@ use crate::finding::Outcome;
 pub trait Check: Send + Sync {
     fn evaluate(&self, cx: &Context<'_>, scope: &ScopeRef<'_>) -> Outcome;
 
+    /// Access tasks this check judges, for the who-can-do-what matrix.
+    fn access_tasks(&self) -> Vec<crate::rbac::AccessTask> {
+        Vec::new()
+    }
+
     /// For workspace checks when the scan has no workspace scope at all; `None` = no finding.
     fn evaluate_without_workspaces(&self, _cx: &Context<'_>) -> Option<Outcome> {
         None
