@@ -10,9 +10,8 @@ use super::AppError;
 use crate::cli::TextOrJson;
 use crate::engine::context::Index;
 use crate::engine::options::EvalOptions;
-use crate::engine::rules::Rule;
 use crate::engine::scopes::ScopePlan;
-use crate::rbac::{AccessMatrix, AccessTask, Rbac};
+use crate::rbac::{AccessTask, Rbac};
 
 /// `socready access` arguments.
 #[derive(Debug, clap::Args)]
@@ -36,29 +35,6 @@ pub struct AccessArgs {
     pub format: TextOrJson,
 }
 
-/// The access tasks of a rule set, in rule order.
-pub fn tasks(rules: &[Rule]) -> Vec<AccessTask> {
-    let mut out: Vec<AccessTask> = Vec::new();
-    for r in rules {
-        for t in r.checker.access_tasks() {
-            if !out.iter().any(|x| x.name() == t.name()) {
-                out.push(t);
-            }
-        }
-    }
-    out
-}
-
-/// The matrix for a scan's workspaces (used by the JSON and HTML reports too).
-pub fn matrix(
-    index: &Index<'_>,
-    rbac: &Rbac<'_>,
-    rules: &[Rule],
-    plan: &ScopePlan,
-) -> AccessMatrix {
-    rbac.matrix(index, &tasks(rules), &plan.scopes, None)
-}
-
 pub fn run(args: AccessArgs) -> Result<i32, AppError> {
     let rules = super::rules::load(args.rules.as_deref())?;
     let (snap, _) = crate::snapshot::load_file(&args.snapshot)?;
@@ -69,7 +45,7 @@ pub fn run(args: AccessArgs) -> Result<i32, AppError> {
     };
     let plan = ScopePlan::build(&index, &opts)?;
     let rbac = Rbac::build(&index);
-    let all = tasks(&rules);
+    let all = crate::engine::access_tasks(&rules);
     let mut out = std::io::stdout().lock();
     let io = |e: std::io::Error| AppError::Write {
         path: "stdout".into(),

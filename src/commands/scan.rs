@@ -188,6 +188,11 @@ fn options(args: &ScanArgs, cfg: Option<&Config>) -> EvalOptions {
             .fail_on
             .or(cfg.and_then(|c| c.fail_on))
             .unwrap_or_default(),
+        access_matrix: (args.out_dir.is_some() && args.formats.is_empty())
+            || args
+                .formats
+                .iter()
+                .any(|f| matches!(f, crate::report::Format::Json | crate::report::Format::Html)),
     }
 }
 

@@ -101,7 +101,11 @@ pub fn scan_with(
         }
         _ => exit_code(&findings, opts.fail_on),
     };
+    let access = opts
+        .access_matrix
+        .then(|| rbac.matrix(&index, &access_tasks(&rules), &plan.scopes, None));
     Ok(Report {
+        access,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         snapshot: info,
@@ -121,6 +125,19 @@ pub fn scan_with(
         waiver_notes,
         baseline,
     })
+}
+
+/// The access tasks of a rule set (columns of the who-can-do-what matrix), in rule order.
+pub fn access_tasks(rules: &[Rule]) -> Vec<crate::rbac::AccessTask> {
+    let mut out: Vec<crate::rbac::AccessTask> = Vec::new();
+    for r in rules {
+        for t in r.checker.access_tasks() {
+            if !out.iter().any(|x| x.name() == t.name()) {
+                out.push(t);
+            }
+        }
+    }
+    out
 }
 
 /// A workspace's verdict from its own blocking findings and the tenant's (DESIGN §3.2).

@@ -99,4 +99,6 @@ pub struct EvalOptions {
     /// Named SOC groups for SOC007: (name, principal id).
     pub soc_groups: Vec<(String, String)>,
     pub fail_on: FailOn,
+    /// Compute the who-can-do-what matrix for the report (JSON and HTML show it).
+    pub access_matrix: bool,
 }

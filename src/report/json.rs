@@ -33,6 +33,8 @@ struct V1<'a> {
     exit_code: i32,
     timings: &'a BTreeMap<String, f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    access: Option<&'a crate::rbac::AccessMatrix>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     config: Option<ConfigV1<'a>>,
     waivers: Vec<WaiverV1<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -236,6 +238,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         summary: &report.summary,
         exit_code: report.exit_code,
         timings: &report.timings,
+        access: report.access.as_ref(),
         config: report.config.as_ref().map(|c| ConfigV1 {
             path: &c.path,
             disabled_rules: c

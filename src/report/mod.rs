@@ -145,6 +145,8 @@ pub struct Report {
     pub timings: BTreeMap<String, f64>,
     /// Whether `--sarif-include-pass` was given.
     pub sarif_include_pass: bool,
+    /// Who can onboard, connect, view, query, investigate (when computed).
+    pub access: Option<crate::rbac::AccessMatrix>,
     /// The config file used, and what it changed about the rules (`None`: no config).
     pub config: Option<ConfigSummary>,
     /// One note per configured waiver, in file order: active, expiring, expired or stale.
