@@ -19,6 +19,9 @@ use std::fmt::Write as _;
 use super::Report;
 use crate::finding::{Finding, Scope, Status};
 
+/// Evidence items written per testcase.
+const MAX_EVIDENCE: usize = 50;
+
 /// Writes the JUnit XML document for `report`.
 pub fn render(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     out.write_all(build(report).as_bytes())
@@ -201,9 +204,12 @@ fn testcase(x: &mut String, report: &Report, f: &Finding, suite: &Suite<'_>) {
 /// The long text of a testcase: message, evidence and how to fix.
 fn details(report: &Report, f: &Finding) -> String {
     let mut s = format!("{}\n", f.message);
-    if !f.evidence.is_empty() {
+    // Passing and not-applicable testcases carry the message only: their evidence is in the
+    // JSON report, and large tenants would otherwise produce megabytes of XML.
+    let quiet = matches!(f.status, Status::Pass | Status::NotApplicable);
+    if !f.evidence.is_empty() && !quiet {
         s.push_str("\nEvidence:\n");
-        for e in &f.evidence {
+        for e in f.evidence.iter().take(MAX_EVIDENCE) {
             let _ = write!(s, "- {}", e.resource);
             if !e.detail.is_empty() {
                 let _ = write!(s, ": {}", e.detail);
@@ -212,6 +218,13 @@ fn details(report: &Report, f: &Finding) -> String {
                 let _ = write!(s, " [{}]", e.pointer);
             }
             s.push('\n');
+        }
+        if f.evidence.len() > MAX_EVIDENCE {
+            let _ = writeln!(
+                s,
+                "- ... and {} more (see socready.json)",
+                f.evidence.len() - MAX_EVIDENCE
+            );
         }
     }
     if matches!(f.effective_status(), Status::Fail | Status::Unknown)

@@ -7,6 +7,7 @@
 //! through `cell`, which escapes the characters Markdown would act on (`|`, `<`, backticks,
 //! `*`, `_`, `[`, `$`, ...) and makes control and bidi characters visible.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::{Report, Verdict};
@@ -14,6 +15,12 @@ use crate::finding::{Finding, Label, Scope, Status};
 
 /// Output budget in bytes; rows past it are summarised in one line.
 const MAX_BYTES: usize = 60_000;
+/// Above this many workspaces, the verdict table lists only those that are not ready.
+const MAX_WORKSPACE_ROWS: usize = 50;
+/// Scopes named per blocking item.
+const MAX_LISTED: usize = 10;
+/// Characters of a finding message shown; the HTML and JSON reports have it whole.
+const MAX_MESSAGE: usize = 280;
 
 /// Writes the Markdown summary for `report`.
 pub fn render(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
@@ -99,7 +106,12 @@ fn build(report: &Report) -> String {
         md.push_str("No workspace with Microsoft Sentinel is in scope.\n\n");
     } else {
         md.push_str("| Workspace | Verdict | Blocking items |\n|---|---|---|\n");
+        // Many workspaces: list those that are not ready, count the others.
+        let many = report.workspaces.len() > MAX_WORKSPACE_ROWS;
         for w in &report.workspaces {
+            if many && w.verdict == Verdict::Ready {
+                continue;
+            }
             let scope = Scope::Workspace(w.id.clone());
             let blockers: Vec<String> = report
                 .findings
@@ -122,10 +134,18 @@ fn build(report: &Report) -> String {
                 }
             );
         }
+        if many {
+            let ready = report
+                .workspaces
+                .iter()
+                .filter(|w| w.verdict == Verdict::Ready)
+                .count();
+            let _ = writeln!(md, "\n{ready} ready workspace(s) are not listed.");
+        }
         md.push('\n');
     }
 
-    // Blocking items with who must act.
+    // Blocking items with who must act: one bullet per rule and status, listing the scopes.
     let blockers: Vec<&Finding> = report
         .actionable()
         .into_iter()
@@ -133,16 +153,45 @@ fn build(report: &Report) -> String {
         .collect();
     if !blockers.is_empty() {
         md.push_str("### Blocking items\n\n");
+        let mut groups: Vec<(&str, Status, Vec<&Finding>)> = Vec::new();
         for f in &blockers {
-            let rule = report.rule(&f.rule);
+            match groups
+                .iter_mut()
+                .find(|(r, s, _)| *r == f.rule && *s == f.status)
+            {
+                Some(g) => g.2.push(f),
+                None => groups.push((&f.rule, f.status, vec![f])),
+            }
+        }
+        for (rule_id, status, fs) in groups {
+            let rule = report.rule(rule_id);
+            let scopes: Vec<String> = fs
+                .iter()
+                .take(MAX_LISTED)
+                .map(|f| cell(&scope_name(report, &f.scope)))
+                .collect();
+            let more = fs.len().saturating_sub(MAX_LISTED);
+            let mut message = cell(&short(&fs[0].message));
+            if !message.ends_with(['.', '!', '?', '…']) {
+                message.push('.');
+            }
+            let example = if fs.len() > 1 {
+                format!("; for example {}: ", scopes[0])
+            } else {
+                ": ".to_string()
+            };
             let _ = write!(
                 md,
-                "- {} **{}** {}, {}: {}",
-                status_text(f.status),
-                f.rule,
+                "- {} **{}** {}, {}{}{example}{message}",
+                status_text(status),
+                rule_id,
                 rule.map(|r| cell(&r.title)).unwrap_or_default(),
-                cell(&scope_name(report, &f.scope)),
-                cell(&f.message)
+                scopes.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                },
             );
             if let Some(r) = rule {
                 if !r.remediation.who.is_empty() {
@@ -258,7 +307,7 @@ fn build(report: &Report) -> String {
     }
     let mut omitted = 0;
     for f in rows {
-        let mut message = cell(&f.message);
+        let mut message = cell(&short(&f.message));
         if let Some(w) = &f.waiver {
             let _ = write!(
                 message,
@@ -321,6 +370,14 @@ fn build(report: &Report) -> String {
         );
     }
     md
+}
+
+/// A message cut to [`MAX_MESSAGE`] characters (before escaping, so no escape is cut).
+fn short(s: &str) -> Cow<'_, str> {
+    match s.char_indices().nth(MAX_MESSAGE) {
+        Some((i, _)) => Cow::Owned(format!("{}…", &s[..i])),
+        None => Cow::Borrowed(s),
+    }
 }
 
 /// Escapes text for inline Markdown and table cells: backslash before every character that
