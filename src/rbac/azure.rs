@@ -4,7 +4,7 @@
 //! principal's grants covering all of the part's actions; a deny assignment matching one of the
 //! part's actions removes it, whatever granted it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::actions::any_grants;
 use super::{Assignment, Deny, Holder, Level, Rbac, TaskResult, assignments, covers};
@@ -187,14 +187,15 @@ impl Rbac<'_> {
         unknown_roles.dedup();
         // Candidates: holders of an assignment that covers the first part, and members of
         // groups that hold one (a user may hold the parts through different groups).
-        let principals: Vec<String> = match (operator, parts.first()) {
-            (Some(op), _) => vec![op.to_ascii_lowercase()],
+        let operator = operator.map(str::to_ascii_lowercase);
+        let principals: Vec<&str> = match (operator.as_deref(), parts.first()) {
+            (Some(op), _) => vec![op],
             (None, None) => Vec::new(),
             (None, Some(first)) => {
-                let mut p: Vec<String> = Vec::new();
+                let mut p: Vec<&str> = Vec::new();
                 for holder in first.by_principal.keys() {
-                    p.push((*holder).to_string());
-                    p.extend(self.members(holder).iter().cloned());
+                    p.push(holder);
+                    p.extend(self.members(holder).iter().map(String::as_str));
                 }
                 p.sort_unstable();
                 p.dedup();
@@ -203,7 +204,7 @@ impl Rbac<'_> {
         };
         let mut found: Vec<(Holder, Vec<(usize, &str)>)> = Vec::new();
         for principal in principals {
-            let (ids, groups_known) = self.identities(&principal);
+            let (ids, groups_known) = self.identities(principal);
             if operator.is_some() && !groups_known {
                 result.gaps.push(format!(
                     "group membership of {principal} was not collected, so roles held through groups are not seen"
@@ -214,7 +215,7 @@ impl Rbac<'_> {
             for (part, px) in task.parts.iter().zip(&parts) {
                 let relevant: Vec<usize> = ids
                     .iter()
-                    .filter_map(|id| px.by_principal.get(id.as_str()))
+                    .filter_map(|id| px.by_principal.get(id))
                     .flatten()
                     .copied()
                     .collect();
@@ -223,7 +224,7 @@ impl Rbac<'_> {
                     break;
                 };
                 let mut l = l;
-                match deny_effect(&data.denies, part, &principal, &ids, groups_known) {
+                match deny_effect(&data.denies, part, principal, &ids, groups_known) {
                     DenyEffect::Denied(d) => {
                         result.denied.push(Evidence::new(
                             d.pointer.clone(),
@@ -250,12 +251,12 @@ impl Rbac<'_> {
             if let Some(level) = level {
                 let principal_type = data
                     .by_principal
-                    .get(&principal)
+                    .get(principal)
                     .and_then(|v| v.first())
                     .and_then(|&i| data.assignments[i].principal_type.clone());
                 found.push((
                     Holder {
-                        principal,
+                        principal: principal.to_string(),
                         principal_type,
                         level,
                         evidence: Vec::new(),
@@ -445,7 +446,7 @@ pub(super) fn deny_effect<'d>(
     denies: &'d [Deny],
     part: &Part,
     principal: &str,
-    ids: &HashSet<String>,
+    ids: &[&str],
     groups_known: bool,
 ) -> DenyEffect<'d> {
     let mut uncertain = None;
@@ -457,8 +458,8 @@ pub(super) fn deny_effect<'d>(
         let named = d
             .principals
             .iter()
-            .any(|p| p == super::EVERYONE || ids.contains(p));
-        let excluded = d.excluded.iter().any(|p| ids.contains(p));
+            .any(|p| p == super::EVERYONE || ids.contains(&p.as_str()));
+        let excluded = d.excluded.iter().any(|p| ids.contains(&p.as_str()));
         if named && !excluded {
             // An exclusion naming someone else could be one of the principal's unseen groups.
             if !groups_known && d.excluded.iter().any(|p| p != principal) {

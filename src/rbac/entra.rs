@@ -48,9 +48,10 @@ impl Rbac<'_> {
                 .map(str::to_ascii_lowercase)
                 .unwrap_or(id)
         };
+        let op_lower = operator.map(str::to_ascii_lowercase);
         let (ids, groups_known) = match operator {
             Some(op) => {
-                let (ids, known) = self.identities(op);
+                let (ids, known) = self.identities(op_lower.as_deref().unwrap_or(op));
                 (Some(ids), known)
             }
             None => (None, true),
@@ -82,7 +83,7 @@ impl Rbac<'_> {
                 }
                 let principal = principal.to_ascii_lowercase();
                 if let Some(ids) = &ids
-                    && !ids.contains(&principal)
+                    && !ids.contains(&principal.as_str())
                 {
                     continue;
                 }

@@ -45,7 +45,7 @@ impl Rbac<'_> {
         let principal = principal.to_ascii_lowercase();
         let (ids, groups_known) = self.identities(&principal);
         let mut out = Vec::new();
-        let groups: Vec<&String> = ids.iter().filter(|i| **i != principal).collect();
+        let groups: Vec<&&str> = ids.iter().filter(|i| **i != principal).collect();
         out.push(match (groups_known, groups.is_empty()) {
             (false, _) => format!(
                 "{principal}: group membership not collected; only direct assignments are seen"
@@ -91,7 +91,7 @@ impl Rbac<'_> {
                     ));
                     let held: Vec<&super::Assignment> = ids
                         .iter()
-                        .filter_map(|id| data.by_principal.get(id))
+                        .filter_map(|id| data.by_principal.get(*id))
                         .flatten()
                         .map(|&i| &data.assignments[i])
                         .filter(|a| covers(&a.scope, &part.target))

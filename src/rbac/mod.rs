@@ -216,13 +216,12 @@ impl<'a> Rbac<'a> {
             .unwrap_or(&[])
     }
 
-    /// The principal itself plus its groups, lower-cased, and whether the groups are complete.
-    fn identities(&self, principal: &str) -> (HashSet<String>, bool) {
-        let principal = principal.to_ascii_lowercase();
-        let (groups, known) = self.memberships.of(&principal);
-        let mut ids: HashSet<String> = HashSet::with_capacity(groups.len() + 1);
-        ids.extend(groups.iter().cloned());
-        ids.insert(principal);
+    /// The principal (lower-cased by the caller) plus its groups, and whether the groups are complete.
+    fn identities<'s>(&'s self, principal: &'s str) -> (Vec<&'s str>, bool) {
+        let (groups, known) = self.memberships.of(principal);
+        let mut ids: Vec<&str> = Vec::with_capacity(groups.len() + 1);
+        ids.push(principal);
+        ids.extend(groups.iter().map(String::as_str));
         (ids, known)
     }
 }
