@@ -227,6 +227,7 @@ fn finding_json(report: &Report, f: &Finding) -> Json {
         "label": f.label.as_str(),
         "label_title": label_title(f.label),
         "message": f.message,
+        "message_short": short(&f.message),
         "evidence": shown,
         "evidence_omitted": f.evidence.len().saturating_sub(max),
         "fingerprint": f.fingerprint,
@@ -235,6 +236,16 @@ fn finding_json(report: &Report, f: &Finding) -> Json {
             "reason": w.reason, "owner": w.owner, "expires": w.expires, "ticket": w.ticket,
         })),
     })
+}
+
+/// Characters of a message shown in cards and the plan; the findings table has it whole.
+const SHORT_MESSAGE: usize = 300;
+
+fn short(s: &str) -> String {
+    match s.char_indices().nth(SHORT_MESSAGE) {
+        Some((i, _)) => format!("{}… (full text under Findings)", &s[..i]),
+        None => s.to_string(),
+    }
 }
 
 /// A blocking `fail`/`unknown` that is not waived: what decides a verdict.
@@ -410,7 +421,7 @@ fn plan(report: &Report) -> Vec<Json> {
                 .map(|f| {
                     json!({"scope_name": scope_name(report, &f.scope), "scope": f.scope.key(),
                            "status": f.status.as_str(), "status_title": status_title(f.status),
-                           "message": f.message})
+                           "message": short(&f.message)})
                 })
                 .collect();
             let references: Vec<Json> = rule
