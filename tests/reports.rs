@@ -476,6 +476,15 @@ fn sarif_fingerprints_survive_recollection() {
         fa.len(),
         "each (rule, resource) has its own fingerprint"
     );
+    // Passes are results of kind `pass` (SARIF requires level `none` for them).
+    let log: Value = serde_json::from_str(&read(&a.join("socready.sarif"))).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r["kind"] == "pass" && r["level"] == "none")
+    );
+    validate("validate-sarif", &[a.join("socready.sarif")]);
 }
 
 #[test]
