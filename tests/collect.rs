@@ -22,6 +22,7 @@ const S2: &str = "22222222-aaaa-4bbb-8ccc-000000000002";
 const S3: &str = "33333333-aaaa-4bbb-8ccc-000000000003";
 const U_ALICE: &str = "a1a1a1a1-0000-4000-8000-000000000001";
 const U_GONE: &str = "c3c3c3c3-0000-4000-8000-000000000003";
+const U_DAVE: &str = "d4d4d4d4-0000-4000-8000-000000000004";
 const U_ERIN: &str = "e5e5e5e5-0000-4000-8000-000000000005";
 const U_OPERATOR: &str = "f6f6f6f6-0000-4000-8000-000000000006";
 const U_BOB: &str = "b2b2b2b2-0000-4000-8000-000000000002";
@@ -394,6 +395,11 @@ async fn collects_the_recorded_tenant_with_paging_throttling_and_partial_failure
         groups(G_SOC),
         [G_ROOT],
         "a group holding a role, nested in another"
+    );
+    assert_eq!(
+        groups(U_DAVE),
+        [G_READERS],
+        "a member of a role-holding group gets an entry"
     );
     assert_eq!(
         groups(U_OPERATOR),

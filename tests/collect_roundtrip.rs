@@ -91,8 +91,7 @@ fn principals(snapshot: &Value, operators: &[String]) -> (Vec<String>, Vec<Strin
 }
 
 /// The data a collection is expected to reproduce, in a comparable order. Memberships are
-/// compared for the holders, restricted to the groups that matter (a hand-made scenario may
-/// list more).
+/// restricted to the groups that matter (a hand-made scenario may list more).
 fn comparable(
     snapshot: &Value,
     named: &[String],
@@ -130,7 +129,6 @@ fn comparable(
         sps.retain(|sp| DEFENDER_APPS.contains(&sp["appId"].as_str().unwrap_or_default()));
     }
     if let Some(Value::Object(memberships)) = graph.get_mut("memberships") {
-        memberships.retain(|principal, _| holders.contains(&principal.to_ascii_lowercase()));
         for groups in memberships.values_mut() {
             if let Value::Array(list) = groups {
                 list.retain(|g| {
@@ -140,6 +138,11 @@ fn comparable(
                 list.sort_by_key(|g| g.as_str().unwrap_or_default().to_ascii_lowercase());
             }
         }
+        // Entries: holders and operators, and every member of a group that matters.
+        memberships.retain(|principal, groups| {
+            holders.contains(&principal.to_ascii_lowercase())
+                || groups.as_array().is_some_and(|g| !g.is_empty())
+        });
     }
     let mut azure = Map::new();
     if let Some(subs) = snapshot.pointer("/azure/subscriptions") {

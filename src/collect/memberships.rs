@@ -1,5 +1,6 @@
-//! `graph.memberships`: for each principal that holds a role (and each `--operator`), the groups
-//! it belongs to, directly or through nesting, among the groups that matter for permissions.
+//! `graph.memberships`: for each principal that holds a role, each `--operator` and each member
+//! of a group that holds a role, the groups it belongs to, directly or through nesting, among the
+//! groups that matter for permissions.
 //!
 //! The groups that matter are those that hold an Azure role assignment or eligibility, an Entra
 //! directory role assignment or eligibility, or that a deny assignment names (or excludes): a
@@ -84,27 +85,66 @@ fn is_object_id(id: &str) -> bool {
     !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
+/// What the membership collector has learnt so far.
+#[derive(Default)]
+struct Learnt {
+    /// Lower-cased id → id as found, for every principal that gets an entry.
+    principals: BTreeMap<String, String>,
+    /// Lower-cased ids of the groups already listed (or being listed).
+    listed: HashSet<String>,
+    /// Lower-cased member id → ids of the relevant groups it belongs to.
+    groups_of: HashMap<String, BTreeSet<String>>,
+}
+
+impl Learnt {
+    /// Records a principal; returns its id when it must be listed as a group.
+    fn found(&mut self, found: Found) -> Option<String> {
+        let key = found.id.to_ascii_lowercase();
+        if found.holder {
+            self.principals
+                .entry(key.clone())
+                .or_insert_with(|| found.id.clone());
+        }
+        let list =
+            found.kind != Kind::NotGroup && is_object_id(&found.id) && self.listed.insert(key);
+        list.then_some(found.id)
+    }
+
+    fn members(&mut self, group: &str, members: Vec<String>) {
+        for member in members {
+            let key = member.to_ascii_lowercase();
+            self.groups_of
+                .entry(key.clone())
+                .or_default()
+                .insert(group.to_owned());
+            self.principals.entry(key).or_insert(member);
+        }
+    }
+
+    fn into_map(mut self) -> Map<String, Value> {
+        let principals = std::mem::take(&mut self.principals);
+        principals
+            .into_iter()
+            .map(|(key, id)| {
+                let groups = self.groups_of.remove(&key).unwrap_or_default();
+                (
+                    id,
+                    Value::Array(groups.into_iter().map(Value::String).collect()),
+                )
+            })
+            .collect()
+    }
+}
+
 /// Reads principals until every sink is dropped, lists the members of each relevant group, and
-/// returns principal id → sorted group ids for every holder and operator.
+/// returns principal id → sorted group ids for every holder, operator and member found.
 pub(crate) async fn memberships(
     ctx: &Ctx,
     mut incoming: UnboundedReceiver<Found>,
     operators: &[String],
 ) -> Map<String, Value> {
-    let mut holders: BTreeMap<String, String> = BTreeMap::new(); // lower-cased → as found
-    let mut listed: HashSet<String> = HashSet::new();
+    let mut learnt = Learnt::default();
     let mut pending = FuturesUnordered::new();
-    let mut groups_of: HashMap<String, BTreeSet<String>> = HashMap::new();
-
-    let mut found = |f: Found, pending: &mut FuturesUnordered<_>| {
-        let key = f.id.to_ascii_lowercase();
-        if f.holder {
-            holders.entry(key.clone()).or_insert_with(|| f.id.clone());
-        }
-        if f.kind != Kind::NotGroup && is_object_id(&f.id) && listed.insert(key) {
-            pending.push(members(ctx, f.id));
-        }
-    };
     for operator in operators {
         if !is_object_id(operator) {
             let failure = Failure {
@@ -116,40 +156,31 @@ pub(crate) async fn memberships(
             ctx.record(&failure, &format!("graph.memberships[{operator}]"));
             continue;
         }
-        found(
-            Found {
-                id: operator.clone(),
-                holder: true,
-                kind: Kind::Unknown,
-            },
-            &mut pending,
-        );
+        let operator = Found {
+            id: operator.clone(),
+            holder: true,
+            kind: Kind::Unknown,
+        };
+        if let Some(group) = learnt.found(operator) {
+            pending.push(members(ctx, group));
+        }
     }
     let mut open = true;
     loop {
         tokio::select! {
             received = incoming.recv(), if open => match received {
-                Some(f) => found(f, &mut pending),
+                Some(found) => {
+                    if let Some(group) = learnt.found(found) {
+                        pending.push(members(ctx, group));
+                    }
+                }
                 None => open = false,
             },
-            Some((group, members)) = pending.next(), if !pending.is_empty() => {
-                for member in members {
-                    groups_of.entry(member.to_ascii_lowercase()).or_default().insert(group.clone());
-                }
-            }
+            Some((group, ids)) = pending.next(), if !pending.is_empty() => learnt.members(&group, ids),
             else => break,
         }
     }
-    holders
-        .into_iter()
-        .map(|(key, id)| {
-            let groups = groups_of.remove(&key).unwrap_or_default();
-            (
-                id,
-                Value::Array(groups.into_iter().map(Value::String).collect()),
-            )
-        })
-        .collect()
+    learnt.into_map()
 }
 
 /// The ids of the transitive members of `group` (empty when it is not a group).
