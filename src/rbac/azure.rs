@@ -5,6 +5,7 @@
 //! part's actions removes it, whatever granted it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::actions::any_grants;
 use super::{Assignment, Deny, Holder, Level, Rbac, TaskResult, assignments, covers};
@@ -163,7 +164,33 @@ const EVIDENCE_HOLDERS: usize = 25;
 
 impl Rbac<'_> {
     /// Who can do `task` in `sub` (all principals, or only `operator` and its groups).
+    ///
+    /// Memoised per (subscription, task, operator): the checks and the access matrix ask the
+    /// same questions.
     pub fn azure(
+        &self,
+        sub: &SubscriptionView<'_>,
+        task: &AzureTask,
+        operator: Option<&str>,
+    ) -> Arc<TaskResult> {
+        let mut key = format!(
+            "azure\u{1f}{}\u{1f}{}",
+            sub.index,
+            operator.unwrap_or("").to_ascii_lowercase()
+        );
+        for p in &task.parts {
+            key.push_str(&format!(
+                "\u{1f}{}\u{1e}{}\u{1e}{}\u{1e}{}",
+                p.label,
+                p.target,
+                p.roles.join(","),
+                p.actions.join(",")
+            ));
+        }
+        self.memo(key, || self.azure_uncached(sub, task, operator))
+    }
+
+    fn azure_uncached(
         &self,
         sub: &SubscriptionView<'_>,
         task: &AzureTask,

@@ -1,5 +1,7 @@
 //! Entra directory roles: who holds one of a set of roles tenant-wide (active or PIM-eligible).
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use super::{Holder, Level, Rbac, TaskResult};
@@ -12,7 +14,17 @@ pub struct EntraTask {
 }
 
 impl Rbac<'_> {
-    pub fn entra(&self, task: &EntraTask, operator: Option<&str>) -> TaskResult {
+    /// Who holds one of the task's directory roles (memoised like [`Rbac::azure`]).
+    pub fn entra(&self, task: &EntraTask, operator: Option<&str>) -> Arc<TaskResult> {
+        let key = format!(
+            "entra\u{1f}{}\u{1f}{}",
+            operator.unwrap_or("").to_ascii_lowercase(),
+            task.roles.join(",")
+        );
+        self.memo(key, || self.entra_uncached(task, operator))
+    }
+
+    fn entra_uncached(&self, task: &EntraTask, operator: Option<&str>) -> TaskResult {
         let ix = self.index;
         let assignments = ix.graph("directoryRoleAssignments", |g| {
             g.directory_role_assignments.as_ref()

@@ -11,7 +11,7 @@ mod explain;
 pub mod tasks;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
 
@@ -165,6 +165,8 @@ pub struct Rbac<'a> {
     memberships: Memberships,
     /// Per subscription (same order as `Index::subscriptions`).
     subs: Vec<azure::SubRbac>,
+    /// Answers already computed, by task key.
+    cache: Mutex<HashMap<String, Arc<TaskResult>>>,
 }
 
 impl<'a> Rbac<'a> {
@@ -186,7 +188,21 @@ impl<'a> Rbac<'a> {
                 .iter()
                 .map(|s| azure::SubRbac::build(index, s))
                 .collect(),
+            cache: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Returns the cached answer for `key`, computing it once. The lock is not held while
+    /// computing, so two threads may race to compute the same answer; both get equal results.
+    fn memo(&self, key: String, compute: impl FnOnce() -> TaskResult) -> Arc<TaskResult> {
+        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return hit;
+        }
+        let value = Arc::new(compute());
+        if let Ok(mut c) = self.cache.lock() {
+            c.entry(key).or_insert_with(|| value.clone());
+        }
+        value
     }
 
     /// A role definition by GUID: the snapshot's, else the shipped built-in one.

@@ -140,7 +140,7 @@ impl Rbac<'_> {
                         gaps.push(g.clone());
                     }
                 }
-                for h in res.holders {
+                for h in &res.holders {
                     let row = rows
                         .entry(h.principal.clone())
                         .or_insert_with(|| AccessRow {
