@@ -696,6 +696,97 @@ async fn tenant_id_falls_back_to_the_option_then_the_token() {
 }
 
 #[tokio::test]
+async fn redirects_to_other_hosts_are_not_followed() {
+    let graph = Builder::new(Flavor::Graph)
+        .recorded("contoso")
+        .token(GRAPH_TOKEN)
+        .start()
+        .await;
+    let pricings = format!("/subscriptions/{S1}/providers/Microsoft.Security/pricings");
+    let arm = Builder::new(Flavor::Arm)
+        .recorded("contoso")
+        .token(ARM_TOKEN)
+        .fault(
+            &pricings,
+            Fault::Redirect {
+                location: format!("{}/v1.0/organization", graph.base()),
+            },
+        )
+        .start()
+        .await;
+    let snapshot = bounded(collect(&options(&arm, &graph)))
+        .await
+        .expect("collection starts");
+    let entry = errors_for(
+        &snapshot,
+        &format!("azure.subscriptions[{S1}].defenderPricings"),
+    );
+    assert_eq!(entry.len(), 1);
+    assert_eq!(entry[0]["status"], 302);
+    assert!(
+        subscription(&snapshot, S1)
+            .get("defenderPricings")
+            .is_none()
+    );
+    assert_eq!(
+        graph.requests_to("/v1.0/organization").len(),
+        1,
+        "only the collector's own call"
+    );
+    assert!(
+        graph
+            .requests()
+            .iter()
+            .all(|r| r.header("authorization") != Some(format!("Bearer {ARM_TOKEN}").as_str()))
+    );
+}
+
+#[tokio::test]
+async fn missing_credentials_are_named() {
+    // Only meaningful where the variables are unset (the usual test environment).
+    if std::env::var_os("SOCREADY_ARM_TOKEN").is_none() {
+        let opts = CollectOptions {
+            auth: AuthMethod::EnvToken,
+            ..CollectOptions::default()
+        };
+        match collect(&opts).await {
+            Err(CollectError::MissingEnvToken { variable, .. }) => {
+                assert_eq!(variable, "SOCREADY_ARM_TOKEN")
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    if ["AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"]
+        .iter()
+        .all(|v| std::env::var_os(v).is_none())
+    {
+        let opts = CollectOptions {
+            auth: AuthMethod::ClientSecret,
+            ..CollectOptions::default()
+        };
+        let err = collect(&opts).await.expect_err("not configured");
+        assert!(
+            matches!(
+                err,
+                CollectError::CredentialSetup {
+                    credential: "ClientSecretCredential",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("AZURE_TENANT_ID"), "{err}");
+    }
+}
+
+#[test]
+fn the_collection_future_is_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let opts = CollectOptions::default();
+    assert_send(&collect(&opts));
+}
+
+#[tokio::test]
 async fn bad_options_are_errors() {
     let (arm, graph) = servers().await;
     let mut opts = options(&arm, &graph);

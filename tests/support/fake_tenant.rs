@@ -61,6 +61,8 @@ pub enum Fault {
     FailPage { page: usize },
     /// Page 0 links to `link` as its next page.
     ForeignNext { link: String },
+    /// Every request gets `302 Found` with this `Location`.
+    Redirect { location: String },
 }
 
 struct State {
@@ -252,6 +254,7 @@ async fn serve(mut stream: TcpStream, state: &State) -> std::io::Result<()> {
     let body = body.to_string();
     let reason = match status {
         200 => "OK",
+        302 => "Found",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
@@ -342,6 +345,9 @@ fn respond(state: &State, request: &Recorded) -> (u16, Vec<(String, String)>, Va
                 "Authorization_RequestDenied",
                 "The client 'alice.admin@contoso.com' does not have authorization to perform this action.",
             );
+        }
+        Some(Fault::Redirect { location }) => {
+            return (302, vec![("Location".into(), location.clone())], json!({}));
         }
         Some(Fault::FailPage { page: failing }) if *failing == page => {
             return error(
