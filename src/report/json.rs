@@ -33,7 +33,7 @@ struct V1<'a> {
     exit_code: i32,
     timings: &'a BTreeMap<String, f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    access: Option<&'a crate::rbac::AccessMatrix>,
+    access: Option<AccessV1<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     config: Option<ConfigV1<'a>>,
     waivers: Vec<WaiverV1<'a>>,
@@ -238,7 +238,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         summary: &report.summary,
         exit_code: report.exit_code,
         timings: &report.timings,
-        access: report.access.as_ref(),
+        access: report.access.as_ref().map(access_v1),
         config: report.config.as_ref().map(|c| ConfigV1 {
             path: &c.path,
             disabled_rules: c
@@ -305,4 +305,58 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
+}
+
+/// Principals listed per workspace in the JSON report; `socready access --format json` lists all.
+const ACCESS_ROWS: usize = 200;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AccessV1<'a> {
+    tasks: &'a [String],
+    workspaces: Vec<WorkspaceAccessV1<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WorkspaceAccessV1<'a> {
+    workspace: &'a str,
+    /// Principals with at least one task, in all.
+    principal_count: usize,
+    /// Principals per task (same order as `tasks`) that can do it, at any level.
+    task_counts: Vec<usize>,
+    /// The first principals, those with the most tasks first.
+    rows: Vec<&'a crate::rbac::tasks::AccessRow>,
+    truncated: bool,
+    gaps: &'a [String],
+}
+
+/// The access matrix with at most [`ACCESS_ROWS`] principals per workspace, so a tenant with
+/// thousands of readers does not turn the report into hundreds of megabytes.
+fn access_v1(m: &crate::rbac::AccessMatrix) -> AccessV1<'_> {
+    AccessV1 {
+        tasks: &m.tasks,
+        workspaces: m
+            .workspaces
+            .iter()
+            .map(|w| {
+                let mut rows: Vec<&crate::rbac::tasks::AccessRow> = w.rows.iter().collect();
+                rows.sort_by_key(|r| {
+                    std::cmp::Reverse(r.cells.iter().filter(|c| c.is_some()).count())
+                });
+                let truncated = rows.len() > ACCESS_ROWS;
+                rows.truncate(ACCESS_ROWS);
+                WorkspaceAccessV1 {
+                    workspace: &w.workspace,
+                    principal_count: w.rows.len(),
+                    task_counts: (0..m.tasks.len())
+                        .map(|t| w.rows.iter().filter(|r| r.cells[t].is_some()).count())
+                        .collect(),
+                    rows,
+                    truncated,
+                    gaps: &w.gaps,
+                }
+            })
+            .collect(),
+    }
 }
