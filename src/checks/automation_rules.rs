@@ -41,18 +41,35 @@ const MAX_DEPTH: usize = 8;
 
 impl AutomationRuleImpact {
     /// Collects `propertyName (operator values)` of every watched condition, recursively.
-    fn watched(&self, conditions: &[Value], depth: usize, out: &mut BTreeSet<String>) {
+    /// Returns `false` when a condition cannot be read (a watched property could hide in it).
+    fn watched(&self, conditions: &[Value], depth: usize, out: &mut BTreeSet<String>) -> bool {
         if depth > MAX_DEPTH {
-            return;
+            return true;
         }
+        let mut readable = true;
         for c in conditions {
-            let props = c.get("conditionProperties").unwrap_or(&Value::Null);
+            let Some(props) = c.get("conditionProperties").filter(|p| p.is_object()) else {
+                readable = false;
+                continue;
+            };
+            // Boolean, PropertyArray and PropertyArrayChanged conditions name no property.
+            let mut compound = props.get("arrayType").is_some();
             for nested in ["innerConditions", "itemConditions"] {
-                if let Some(inner) = props.get(nested).and_then(Value::as_array) {
-                    self.watched(inner, depth + 1, out);
+                match props.get(nested) {
+                    None | Some(Value::Null) => {}
+                    Some(Value::Array(inner)) => {
+                        compound = true;
+                        readable &= self.watched(inner, depth + 1, out);
+                    }
+                    Some(_) => readable = false,
                 }
             }
-            let Some(name) = props.get("propertyName").and_then(Value::as_str) else {
+            let name = props.get("propertyName");
+            let Some(name) = name
+                .and_then(Value::as_str)
+                .filter(|n| !n.trim().is_empty())
+            else {
+                readable &= compound && name.is_none_or(Value::is_null);
                 continue;
             };
             if !self
@@ -77,6 +94,7 @@ impl AutomationRuleImpact {
                     .to_string(),
             );
         }
+        readable
     }
 }
 
@@ -95,27 +113,42 @@ impl Check for AutomationRuleImpact {
         if rules.is_missing() {
             return Outcome::unknown(rules.reason(what));
         }
-        let mut affected = Vec::new();
-        let mut names = Vec::new();
+        let (mut affected, mut unreadable, mut names) = (Vec::new(), Vec::new(), Vec::new());
         let mut enabled = 0;
         for (i, r) in rules.items().iter().enumerate() {
-            let logic = r
-                .pointer("/properties/triggeringLogic")
-                .unwrap_or(&Value::Null);
-            if logic.get("isEnabled").and_then(Value::as_bool) == Some(false) {
+            let name = display_name(r);
+            let pointer = format!("{}/automationRules/{i}", ws.pointer());
+            let logic = r.pointer("/properties/triggeringLogic");
+            if logic
+                .and_then(|l| l.get("isEnabled"))
+                .and_then(Value::as_bool)
+                == Some(false)
+            {
                 continue;
             }
             enabled += 1;
-            let conditions = logic.get("conditions").and_then(Value::as_array);
+            // No conditions (absent or null) = runs on everything: no watched property.
+            let conditions = match logic.filter(|l| l.is_object()).map(|l| l.get("conditions")) {
+                Some(None | Some(Value::Null)) => Some(&[][..]),
+                Some(Some(Value::Array(c))) => Some(c.as_slice()),
+                _ => None,
+            };
+            let logic = logic.unwrap_or(&Value::Null);
             let mut found = BTreeSet::new();
-            self.watched(conditions.map(Vec::as_slice).unwrap_or(&[]), 0, &mut found);
+            if !conditions.is_some_and(|c| self.watched(c, 0, &mut found)) && found.is_empty() {
+                unreadable.push(Evidence::new(
+                    pointer,
+                    resource_id(r, name),
+                    format!("\"{name}\": its triggering logic or a condition cannot be read"),
+                ));
+                continue;
+            }
             if found.is_empty() {
                 continue;
             }
-            let name = display_name(r);
             names.push(format!("\"{name}\""));
             affected.push(Evidence::new(
-                format!("{}/automationRules/{i}", ws.pointer()),
+                pointer,
                 resource_id(r, name),
                 format!(
                     "\"{name}\" ({} on {}) matches on {}",
@@ -138,6 +171,10 @@ impl Check for AutomationRuleImpact {
                 list(&names, 5)
             ))
             .with_all(affected);
+        }
+        if !unreadable.is_empty() {
+            return Outcome::unknown("an enabled automation rule's conditions cannot be read")
+                .with_all(unreadable);
         }
         if let Avail::Partial(..) = rules {
             return Outcome::unknown(rules.reason(what));

@@ -59,6 +59,8 @@ enum Sp {
         evidence: Evidence,
     },
     Disabled(Evidence),
+    /// `accountEnabled` is missing or not a boolean.
+    Unreadable(Evidence),
     Absent,
 }
 
@@ -81,12 +83,22 @@ impl ConnectSideEffects {
             .and_then(Value::as_str)
             .unwrap_or(app_id);
         let pointer = Index::graph_pointer("servicePrincipals", i);
-        if sp.get("accountEnabled").and_then(Value::as_bool) == Some(false) {
-            return Sp::Disabled(Evidence::new(
-                pointer,
-                object_id,
-                format!("{name} (appId {app_id}) is disabled (accountEnabled false)"),
-            ));
+        match sp.get("accountEnabled").and_then(Value::as_bool) {
+            Some(true) => {}
+            Some(false) => {
+                return Sp::Disabled(Evidence::new(
+                    pointer,
+                    object_id,
+                    format!("{name} (appId {app_id}) is disabled (accountEnabled false)"),
+                ));
+            }
+            None => {
+                return Sp::Unreadable(Evidence::new(
+                    pointer,
+                    object_id,
+                    format!("{name} (appId {app_id}): accountEnabled is missing or not a boolean"),
+                ));
+            }
         }
         let evidence = Evidence::new(
             pointer,
@@ -184,6 +196,7 @@ impl Check for ConnectSideEffects {
             .graph("servicePrincipals", |g| g.service_principals.as_ref());
         let (mut present, mut broken, mut unknown_sps, mut sp_evidence) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut unreadable_sps = Vec::new();
         for (name, app_id) in &p.service_principals {
             match self.service_principal(sps.items(), app_id) {
                 Sp::Present {
@@ -210,6 +223,10 @@ impl Check for ConnectSideEffects {
                         format!("appId {app_id}"),
                         format!("no service principal with appId {app_id} ({name}) in the tenant"),
                     ));
+                }
+                Sp::Unreadable(e) => {
+                    unreadable_sps.push(name.clone());
+                    sp_evidence.push(e);
                 }
                 Sp::Absent => unknown_sps.push(name.clone()),
             }
@@ -258,6 +275,12 @@ impl Check for ConnectSideEffects {
                 "{} not found, and {}",
                 list(&unknown_sps, 5),
                 sps.reason(sp_what)
+            ));
+        }
+        if !unreadable_sps.is_empty() {
+            gaps.push(format!(
+                "whether {} is enabled cannot be read (accountEnabled)",
+                list(&unreadable_sps, 5)
             ));
         }
         if !rules.is_complete() {

@@ -54,10 +54,12 @@ impl Check for DuplicateRules {
             if !kind.eq_ignore_ascii_case(&self.0.kind) {
                 continue;
             }
-            let product = r
+            // An unreadable product filter could be any product, including a duplicate.
+            let readable = r
                 .pointer("/properties/productFilter")
                 .and_then(Value::as_str)
-                .unwrap_or("");
+                .filter(|p| !p.trim().is_empty());
+            let product = readable.unwrap_or("(no productFilter)");
             let name = r
                 .pointer("/properties/displayName")
                 .and_then(Value::as_str)
@@ -77,6 +79,11 @@ impl Check for DuplicateRules {
                 .map(|(_, p)| p.as_str());
             match r.pointer("/properties/enabled").and_then(Value::as_bool) {
                 Some(false) => {}
+                _ if readable.is_none() => unreadable.push(Evidence::new(
+                    pointer,
+                    id,
+                    format!("\"{name}\": properties.productFilter is missing or not a string"),
+                )),
                 Some(true) => match dup {
                     Some(p) => duplicates.entry(p).or_default().push(Evidence::new(
                         pointer,
@@ -111,7 +118,7 @@ impl Check for DuplicateRules {
             .with_all(others);
         }
         if !unreadable.is_empty() {
-            return Outcome::unknown("a Microsoft incident creation rule for a Defender product has no readable `enabled` state")
+            return Outcome::unknown("a Microsoft incident creation rule has no readable `enabled` state or product filter")
                 .with_all(unreadable)
                 .with_all(others);
         }

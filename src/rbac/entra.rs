@@ -79,18 +79,24 @@ impl Rbac<'_> {
             ("directoryRoleEligibilities", &eligibilities, true),
         ] {
             for (i, a) in list.items().iter().enumerate() {
-                let Some(principal) = a.get("principalId").and_then(Value::as_str) else {
+                let str_of = |k: &str| a.get(k).and_then(Value::as_str).filter(|v| !v.is_empty());
+                let Some(role) = str_of("roleDefinitionId") else {
                     continue;
                 };
-                let Some(role) = a.get("roleDefinitionId").and_then(Value::as_str) else {
-                    continue;
-                };
-                let scope = a
-                    .get("directoryScopeId")
-                    .and_then(Value::as_str)
-                    .unwrap_or("/");
                 let template = template_of(role);
-                if scope != "/" || !wanted.contains(&template) {
+                if !wanted.contains(&template) {
+                    continue;
+                }
+                // Who holds the role, and where, must be readable before it can count.
+                let (Some(principal), Some(scope)) =
+                    (str_of("principalId"), str_of("directoryScopeId"))
+                else {
+                    result.gaps.push(format!(
+                        "{key}[{i}] names the role but its principalId or directoryScopeId is missing or not a string"
+                    ));
+                    continue;
+                };
+                if scope != "/" {
                     continue;
                 }
                 let principal = principal.to_ascii_lowercase();

@@ -310,14 +310,18 @@ fn assignments(list: &Avail<'_>, base: &str, eligible: bool) -> Vec<Assignment> 
         .filter_map(|(j, a)| {
             let p = a.get("properties")?;
             let s = |k: &str| p.get(k).and_then(Value::as_str);
+            let non_empty = |k: &str| s(k).filter(|v| !v.trim().is_empty());
             Some(Assignment {
-                principal: s("principalId")?.to_ascii_lowercase(),
+                principal: non_empty("principalId")?.to_ascii_lowercase(),
                 principal_type: s("principalType").map(str::to_string),
-                role: last_segment(s("roleDefinitionId")?),
-                scope: norm_id(s("scope").or_else(|| a.get("id").and_then(Value::as_str))?),
-                condition: s("condition")
-                    .filter(|c| !c.trim().is_empty())
-                    .map(str::to_string),
+                role: last_segment(non_empty("roleDefinitionId")?),
+                scope: norm_id(non_empty("scope").or_else(|| a.get("id").and_then(Value::as_str))?),
+                // A condition that is not a string cannot be read: keep it, so it restricts.
+                condition: match p.get("condition") {
+                    None | Some(Value::Null) => None,
+                    Some(Value::String(c)) => Some(c.clone()).filter(|c| !c.trim().is_empty()),
+                    Some(other) => Some(other.to_string()),
+                },
                 eligible,
                 pointer: format!("{base}/{j}"),
                 id: a
