@@ -103,6 +103,25 @@ impl Captured {
     }
 }
 
+/// Every test in this binary logs at trace level into one buffer. A global subscriber (rather
+/// than a per-test scoped one) is deterministic: tracing caches call-site interest globally,
+/// so a scoped subscriber can miss events when other tests run concurrently without one.
+fn global_logs() -> Captured {
+    static LOGS: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Captured::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("first global subscriber");
+        logs
+    })
+    .clone()
+}
+
 fn subscription<'a>(snapshot: &'a Value, id: &str) -> &'a Value {
     snapshot["azure"]["subscriptions"]
         .as_array()
@@ -179,17 +198,8 @@ async fn collects_the_recorded_tenant_with_paging_throttling_and_partial_failure
     let mut opts = options(&arm, &graph);
     opts.operators = vec![U_OPERATOR.into()];
 
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let snapshot = {
-        let _guard = tracing::subscriber::set_default(subscriber);
-        bounded(collect(&opts)).await.expect("collection starts")
-    };
+    let logs = global_logs();
+    let snapshot = bounded(collect(&opts)).await.expect("collection starts");
 
     // Envelope and tenant.
     assert_eq!(snapshot["schema"], "socready.snapshot/v1");
@@ -466,12 +476,13 @@ async fn collects_the_recorded_tenant_with_paging_throttling_and_partial_failure
         let version = r
             .query("api-version")
             .unwrap_or_else(|| panic!("api-version on {}", r.path));
-        let expected = if r.path.ends_with("/settings") {
+        let expected = if r.path.ends_with("/diagnosticSettings") {
+            // The workspace's and Sentinel health's (under settings/SentinelHealth).
+            "2021-05-01-preview"
+        } else if r.path.ends_with("/settings") {
             "2025-10-01-preview"
         } else if r.path.contains("/Microsoft.SecurityInsights/") {
             "2025-09-01"
-        } else if r.path.ends_with("/diagnosticSettings") {
-            "2021-05-01-preview"
         } else if r.path.ends_with("/roleEligibilityScheduleInstances") {
             "2020-10-01"
         } else if r.path.contains("/Microsoft.Authorization/") {

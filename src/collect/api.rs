@@ -98,6 +98,9 @@ pub(crate) const WORKSPACE_LISTS: [(&str, &str, &str); 6] = [
     ),
 ];
 
+/// Diagnostic settings of Sentinel's health and audit resource, below the workspace id.
+pub(crate) const SENTINEL_HEALTH_DIAGNOSTICS: &str = "/providers/Microsoft.SecurityInsights/settings/SentinelHealth/providers/Microsoft.Insights/diagnosticSettings";
+
 /// Sentinel onboarding states of a workspace (non-empty = Sentinel enabled).
 pub(crate) const ONBOARDING_STATES: &str = "/providers/Microsoft.SecurityInsights/onboardingStates";
 

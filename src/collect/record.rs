@@ -67,6 +67,22 @@ impl Ctx {
         self.keep(paging::list(&self.client, api, url).await, target)
     }
 
+    /// Like [`Self::list`], for a resource that may not exist: a 404 on the first page means
+    /// "none configured" (an empty list), not a failure.
+    pub(crate) async fn list_optional(
+        &self,
+        api: Api,
+        path_and_query: &str,
+        target: &str,
+    ) -> Option<Vec<Value>> {
+        let url = self.client.url(api, path_and_query);
+        let listing = paging::list(&self.client, api, url).await;
+        if listing.pages == 0 && listing.failure.as_ref().is_some_and(|f| f.status == 404) {
+            return Some(Vec::new());
+        }
+        self.keep(listing, target)
+    }
+
     /// The items of `listing` (`None` when nothing was read), recording its failure.
     pub(crate) fn keep(&self, listing: Listing, target: &str) -> Option<Vec<Value>> {
         if let Some(failure) = &listing.failure {

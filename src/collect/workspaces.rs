@@ -100,5 +100,24 @@ async fn workspace(ctx: &Ctx, workspace: Value, named: &Named) -> Value {
             entry.insert(key.into(), Value::Array(items));
         }
     }
+    // Sentinel's health and audit diagnostics hang off the SentinelHealth settings resource,
+    // not the workspace; they share the `diagnosticSettings` key (SOC012 tells them apart by
+    // id). The resource exists only once health monitoring was set up, so a 404 means none; any
+    // other failure is recorded under the same target, so the list counts as partial.
+    let health = ctx
+        .list_optional(
+            Api::Arm,
+            &versioned(
+                &format!("{id}{}", api::SENTINEL_HEALTH_DIAGNOSTICS),
+                api::DIAGNOSTIC_SETTINGS,
+            ),
+            &format!("{prefix}.diagnosticSettings"),
+        )
+        .await;
+    if let (Some(mut more), Some(Value::Array(list))) =
+        (health, entry.get_mut("diagnosticSettings"))
+    {
+        list.append(&mut more);
+    }
     Value::Object(entry)
 }
