@@ -102,6 +102,9 @@ pub fn parse(path: &str, text: &str, rules: &[Rule]) -> Result<Config, ConfigErr
         path,
         text,
         list: Vec::new(),
+        shared: None,
+        lines: None,
+        cursor: (0, 0),
     };
     let file: ConfigFile = match toml::from_str(text) {
         Ok(f) => f,
@@ -174,8 +177,12 @@ pub fn parse(path: &str, text: &str, rules: &[Rule]) -> Result<Config, ConfigErr
         cfg.soc_groups.push((name.trim().to_string(), id));
     }
     let mut seen: BTreeMap<String, Range<usize>> = BTreeMap::new();
-    for (key, entry) in &file.rules {
-        let span = key_span(text, key).unwrap_or_else(|| entry.span());
+    for (i, (key, entry)) in file.rules.iter().enumerate() {
+        // Searching the text per key is quadratic; a real config has a handful of keys.
+        let span = (i < 100)
+            .then(|| key_span(text, key))
+            .flatten()
+            .unwrap_or_else(|| entry.span());
         let Some(rule) = find_rule(rules, key) else {
             p.push(
                 span,

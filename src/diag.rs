@@ -10,6 +10,25 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Longest line a diagnostic quotes; a longer one (a minified or hostile file) would flood the
+/// terminal, so such errors give file:line:col and the message without the snippet.
+pub const MAX_QUOTED_LINE: usize = 1000;
+
+/// Whether the line holding byte `offset` is short enough to quote (see [`MAX_QUOTED_LINE`]).
+pub fn quotable(text: &str, offset: usize) -> bool {
+    let bytes = text.as_bytes();
+    let offset = offset.min(bytes.len());
+    let start = bytes[..offset]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let end = bytes[offset..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| offset + i);
+    end - start <= MAX_QUOTED_LINE
+}
+
 /// Byte offset of a 1-based (line, column) in `text`, for errors that report lines, not offsets.
 pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let mut offset = 0;

@@ -158,10 +158,11 @@ pub struct RuleParseError {
     pub column: usize,
     pub message: String,
     pub help: String,
+    /// `None` when the line is too long to quote (`diag::MAX_QUOTED_LINE`).
     #[source_code]
-    pub src: miette::NamedSource<String>,
+    pub src: Option<miette::NamedSource<String>>,
     #[label("here")]
-    pub span: miette::SourceSpan,
+    pub span: Option<miette::SourceSpan>,
 }
 
 const EXPECTED_KEYS: &str = "id, name, title, summary, severity, label, scope, check, since, rationale, remediation, references, targets, params";
@@ -303,14 +304,15 @@ fn parse_error(
     help: String,
 ) -> RuleFileError {
     let (line, column) = crate::diag::line_col(text, span.start);
+    let quote = crate::diag::quotable(text, span.start);
     RuleFileError::Parse(Box::new(RuleParseError {
         path: path.to_string(),
         line,
         column,
         message,
         help,
-        src: miette::NamedSource::new(path, text.to_string()),
-        span: (span.start, span.end.saturating_sub(span.start)).into(),
+        src: quote.then(|| miette::NamedSource::new(path, text.to_string())),
+        span: quote.then(|| (span.start, span.end.saturating_sub(span.start)).into()),
     }))
 }
 
