@@ -101,7 +101,7 @@ fn load_bytes(name: &str, bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
         #[serde(flatten)]
         _rest: IgnoredAny,
     }
-    let head: Head = serde_json::from_str(text).map_err(|e| syntax(name, text, &e))?;
+    let head: Head = serde_json::from_str(text).map_err(|e| not_an_object(name, text, &e))?;
     match head.schema {
         Some(serde_json::Value::String(s)) if SUPPORTED_SCHEMAS.contains(&s.as_str()) => {}
         Some(serde_json::Value::String(s)) => {
@@ -144,6 +144,27 @@ fn load_bytes(name: &str, bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
     Ok(snap)
 }
 
+/// Valid JSON that is not an object (`null`, `[]`, ...) is not "invalid JSON": say what it is.
+fn not_an_object(name: &str, text: &str, e: &serde_json::Error) -> SnapshotError {
+    let found = match text.trim_start().chars().next() {
+        _ if !e.is_data() => return syntax(name, text, e),
+        Some('n') => "null",
+        Some('[') => "an array",
+        Some('"') => "a string",
+        Some('t' | 'f') => "a boolean",
+        Some('{') => return syntax(name, text, e),
+        _ => "a number",
+    };
+    SnapshotError::Invalid {
+        path: name.to_string(),
+        field: "(document)".to_string(),
+        message: format!(
+            "the file holds {found}; a snapshot is a JSON object starting with \"schema\": \"{}\"",
+            SUPPORTED_SCHEMAS[0]
+        ),
+    }
+}
+
 fn syntax(name: &str, text: &str, e: &serde_json::Error) -> SnapshotError {
     let line_text = text.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
     let excerpt = excerpt(line_text, e.column());
@@ -157,18 +178,21 @@ fn syntax(name: &str, text: &str, e: &serde_json::Error) -> SnapshotError {
 }
 
 /// Up to 60 characters of the offending line around the column, so a one-line 100 MB file
-/// does not flood the terminal.
+/// does not flood the terminal (serde_json columns count bytes; only the window is read).
 fn excerpt(line: &str, column: usize) -> String {
-    let chars: Vec<char> = line.chars().collect();
-    if chars.is_empty() {
+    if line.is_empty() {
         return String::new();
     }
-    let col = column.saturating_sub(1).min(chars.len());
-    let start = col.saturating_sub(30);
-    let end = (col + 30).min(chars.len());
-    let snippet: String = chars[start..end]
-        .iter()
-        .map(|c| if c.is_control() { ' ' } else { *c })
+    let mut col = column.saturating_sub(1).min(line.len());
+    while !line.is_char_boundary(col) {
+        col -= 1;
+    }
+    let mut before: Vec<char> = line[..col].chars().rev().take(30).collect();
+    before.reverse();
+    let snippet: String = before
+        .into_iter()
+        .chain(line[col..].chars().take(30))
+        .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     format!("\n  near: {snippet}")
 }
