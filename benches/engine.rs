@@ -17,13 +17,19 @@ fn largest_fixture() -> std::path::PathBuf {
 fn bench(c: &mut Criterion) {
     let path = largest_fixture();
     let text = std::fs::read_to_string(&path).expect("large fixture");
-    let opts = EvalOptions { workspace_mode: WorkspaceMode::Multi, ..Default::default() };
+    let opts = EvalOptions {
+        workspace_mode: WorkspaceMode::Multi,
+        ..Default::default()
+    };
     c.bench_function("load large-tenant.json", |b| {
         b.iter(|| socready::snapshot::load_str("large.json", black_box(&text)).unwrap())
     });
     let snap = socready::snapshot::load_str("large.json", &text).unwrap();
     let rule_set = rules::load_embedded().unwrap();
-    let info = SnapshotInfo { tenant_id: snap.tenant.id.clone(), ..Default::default() };
+    let info = SnapshotInfo {
+        tenant_id: snap.tenant.id.clone(),
+        ..Default::default()
+    };
     c.bench_function("load + evaluate large-tenant.json", |b| {
         b.iter(|| {
             let s = socready::snapshot::load_str("large.json", black_box(&text)).unwrap();
@@ -34,7 +40,13 @@ fn bench(c: &mut Criterion) {
         b.iter(|| scan(black_box(&snap), info.clone(), rule_set.clone(), &opts).unwrap())
     });
     let report = scan(&snap, info.clone(), rule_set.clone(), &opts).unwrap();
-    for f in [Format::Json, Format::Sarif, Format::Html, Format::Junit, Format::Markdown] {
+    for f in [
+        Format::Json,
+        Format::Sarif,
+        Format::Html,
+        Format::Junit,
+        Format::Markdown,
+    ] {
         c.bench_function(&format!("render {f:?}"), |b| {
             b.iter(|| {
                 let mut buf = Vec::with_capacity(1 << 20);

@@ -7,7 +7,10 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     // Cargo passes `--bench` to bench targets; skip flags.
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let Some(out) = args.first() else {
         eprintln!("usage: cargo bench --bench gen_tenant -- OUT.json [SCALE]");
         return ExitCode::from(2);
