@@ -50,8 +50,19 @@ impl Check for DuplicateRules {
         let mut others = Vec::new();
         let mut unreadable = Vec::new();
         for (i, r) in rules.items().iter().enumerate() {
+            // A rule without a readable kind counts when its product filter names a duplicate
+            // product (only incident creation rules have one).
             let kind = r.get("kind").and_then(Value::as_str).unwrap_or("");
-            if !kind.eq_ignore_ascii_case(&self.0.kind) {
+            let kind_unreadable = kind.trim().is_empty()
+                && r.pointer("/properties/productFilter")
+                    .and_then(Value::as_str)
+                    .is_some_and(|p| {
+                        self.0
+                            .duplicate_products
+                            .keys()
+                            .any(|f| f.eq_ignore_ascii_case(p))
+                    });
+            if !kind.eq_ignore_ascii_case(&self.0.kind) && !kind_unreadable {
                 continue;
             }
             // An unreadable product filter could be any product, including a duplicate.

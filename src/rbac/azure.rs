@@ -62,8 +62,14 @@ impl SubRbac {
                 sub.id
             )));
         }
+        let unreadable = da.items().iter().position(|d| !readable_deny(d));
         let deny_gap = (!da.is_complete())
-            .then(|| da.reason(&format!("deny assignments of subscription {}", sub.id)));
+            .then(|| da.reason(&format!("deny assignments of subscription {}", sub.id)))
+            .or_else(|| {
+                unreadable.map(|j| {
+                    format!("deny assignment {base}/denyAssignments/{j} cannot be read (its permissions or principals are missing or of the wrong type)")
+                })
+            });
         let mut assignments = assignments(&ra, &format!("{base}/roleAssignments"), false);
         assignments.extend(crate::rbac::assignments(
             &re,
@@ -420,6 +426,25 @@ pub fn condition_restricts(condition: &str, actions: &[String]) -> bool {
         let ns = a.split('/').next().unwrap_or(a).to_ascii_lowercase();
         c.contains(&ns)
     })
+}
+
+/// Whether a deny assignment says what it denies and to whom. One that does not could remove
+/// any grant, so it makes grants unverifiable rather than being skipped.
+fn readable_deny(d: &serde_json::Value) -> bool {
+    fn list(v: Option<&serde_json::Value>) -> Option<&Vec<serde_json::Value>> {
+        v.and_then(serde_json::Value::as_array)
+    }
+    let Some(p) = d.get("properties").filter(|p| p.is_object()) else {
+        return false;
+    };
+    list(p.get("permissions")).is_some_and(|b| b.iter().all(|b| list(b.get("actions")).is_some()))
+        && list(p.get("principals")).is_some_and(|ps| {
+            ps.iter().all(|x| {
+                x.get("id")
+                    .and_then(|i| i.as_str())
+                    .is_some_and(|i| !i.trim().is_empty())
+            })
+        })
 }
 
 fn denies(list: &Avail<'_>, base: &str) -> Vec<Deny> {
