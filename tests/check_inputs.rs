@@ -246,71 +246,38 @@ fn apply(v: &mut Value, tokens: &[&str], edit: Edit) -> usize {
     let Some((head, rest)) = tokens.split_first() else {
         return 0;
     };
-    if rest.is_empty() {
-        return match v {
-            Value::Object(o) => {
-                let keys: Vec<String> = if *head == "*" {
-                    o.keys().cloned().collect()
-                } else {
-                    o.contains_key(*head)
-                        .then(|| head.to_string())
-                        .into_iter()
-                        .collect()
-                };
-                keys.iter().filter(|k| edit_slot(o, k, edit)).count()
+    let keys: Vec<String> = match v {
+        Value::Object(o) => o.keys().cloned().collect(),
+        Value::Array(a) => (0..a.len()).map(|i| i.to_string()).collect(),
+        _ => return 0,
+    };
+    let keys = keys.into_iter().filter(|k| *head == "*" || k == head);
+    let mut n = 0;
+    // In reverse, so removing array elements keeps the earlier indexes valid.
+    for k in keys.rev() {
+        let index = k.parse::<usize>().unwrap_or_default();
+        if rest.is_empty() && edit == Edit::Missing {
+            match v {
+                Value::Array(a) => drop(a.remove(index)),
+                Value::Object(o) => drop(o.remove(&k)),
+                _ => {}
             }
-            Value::Array(a) if *head == "*" && edit == Edit::Missing => {
-                let n = a.len();
-                a.clear();
-                n
-            }
-            Value::Array(a) => {
-                let idx: Vec<usize> = if *head == "*" {
-                    (0..a.len()).collect()
-                } else {
-                    head.parse()
-                        .ok()
-                        .filter(|i| *i < a.len())
-                        .into_iter()
-                        .collect()
-                };
-                if edit == Edit::Missing {
-                    idx.iter().rev().for_each(|&i| {
-                        a.remove(i);
-                    });
-                    return idx.len();
-                }
-                idx.iter()
-                    .filter_map(|&i| replacement(&a[i], edit).map(|r| a[i] = r))
-                    .count()
-            }
-            _ => 0,
-        };
-    }
-    match v {
-        Value::Object(o) if *head == "*" => o.values_mut().map(|c| apply(c, rest, edit)).sum(),
-        Value::Array(a) if *head == "*" => a.iter_mut().map(|c| apply(c, rest, edit)).sum(),
-        Value::Object(o) => o.get_mut(*head).map_or(0, |c| apply(c, rest, edit)),
-        Value::Array(a) => head
-            .parse::<usize>()
-            .ok()
-            .and_then(|i| a.get_mut(i))
-            .map_or(0, |c| apply(c, rest, edit)),
-        _ => 0,
-    }
-}
-
-fn edit_slot(o: &mut serde_json::Map<String, Value>, key: &str, edit: Edit) -> bool {
-    if edit == Edit::Missing {
-        return o.remove(key).is_some();
-    }
-    match replacement(&o[key], edit) {
-        Some(r) => {
-            o.insert(key.to_string(), r);
-            true
+            n += 1;
+            continue;
         }
-        None => false,
+        let slot = if v.is_array() {
+            &mut v[index]
+        } else {
+            &mut v[k.as_str()]
+        };
+        if !rest.is_empty() {
+            n += apply(slot, rest, edit);
+        } else if let Some(r) = replacement(slot, edit) {
+            *slot = r;
+            n += 1;
+        }
     }
+    n
 }
 
 fn expand(pointer: &str) -> String {
@@ -428,42 +395,22 @@ fn pointer_edits_apply_where_they_say() {
 /// SOC015 reads compound conditions (Boolean, PropertyArray, PropertyArrayChanged) that name no
 /// property of their own; they stay readable, while an unreadable leaf makes the rule unknown.
 #[test]
+#[rustfmt::skip]
 fn automation_rule_conditions_without_a_property_name() {
     let leaf = |name: Value| json!({"conditionType": "Property", "conditionProperties": {"propertyName": name, "operator": "Equals", "propertyValues": ["High"]}});
+    let compound = |kind: &str, props: Value| json!([{"conditionType": kind, "conditionProperties": props}]);
     let cases = [
-        (
-            json!([{"conditionType": "Boolean", "conditionProperties": {"operator": "Or", "innerConditions": [leaf(json!("IncidentSeverity"))]}}]),
-            Status::Pass,
-        ),
-        (
-            json!([{"conditionType": "PropertyArray", "conditionProperties": {"arrayType": "IncidentLabels", "arrayConditionType": "AnyItem", "itemConditions": [leaf(json!("IncidentLabel"))]}}]),
-            Status::Pass,
-        ),
-        (
-            json!([{"conditionType": "PropertyArrayChanged", "conditionProperties": {"arrayType": "Alerts", "changeType": "Added"}}]),
-            Status::Pass,
-        ),
-        (
-            json!([{"conditionType": "Boolean", "conditionProperties": {"operator": "And", "innerConditions": [leaf(json!(42))]}}]),
-            Status::Unknown,
-        ),
-        (
-            json!([{"conditionType": "Boolean", "conditionProperties": {"operator": "And", "innerConditions": "x"}}]),
-            Status::Unknown,
-        ),
-        (
-            json!([leaf(json!(7)), leaf(json!("IncidentTitle"))]),
-            Status::Fail,
-        ),
+        (compound("Boolean", json!({"operator": "Or", "innerConditions": [leaf(json!("IncidentSeverity"))]})), Status::Pass),
+        (compound("PropertyArray", json!({"arrayType": "IncidentLabels", "itemConditions": [leaf(json!("IncidentLabel"))]})), Status::Pass),
+        (compound("PropertyArrayChanged", json!({"arrayType": "Alerts", "changeType": "Added"})), Status::Pass),
+        (compound("Boolean", json!({"operator": "And", "innerConditions": [leaf(json!(42))]})), Status::Unknown),
+        (compound("Boolean", json!({"operator": "And", "innerConditions": "x"})), Status::Unknown),
+        (json!([leaf(json!(7)), leaf(json!("IncidentTitle"))]), Status::Fail),
     ];
     for (conditions, want) in cases {
         let mut snap = pass_fixture("SOC015");
-        snap["azure"]["workspaces"][0]["automationRules"][0]["properties"]["triggeringLogic"]["conditions"] =
-            conditions.clone();
+        snap["azure"]["workspaces"][0]["automationRules"][0]["properties"]["triggeringLogic"]["conditions"] = conditions.clone();
         let got = evaluate("SOC015", &snap).expect("loads");
-        assert!(
-            got.len() == 1 && got[0].0 == want,
-            "{conditions}: want {want:?}, got {got:?}"
-        );
+        assert!(got.len() == 1 && got[0].0 == want, "{conditions}: want {want:?}, got {got:?}");
     }
 }
