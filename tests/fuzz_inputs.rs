@@ -444,7 +444,12 @@ fn cli_bad_snapshots_rule_files_and_configs_exit_2() {
         &rules_dir.display().to_string(),
     ]);
     assert_one_error(code, &err, "SOC001-xdr-license.toml");
-    std::fs::write(p("bad.toml"), b"fail-on = \"sometimes\"\n[[waiver]\n").unwrap();
-    let (code, err) = socready(&["scan", "--snapshot", &snapshot, "--config", &p("bad.toml")]);
-    assert_one_error(code, &err, "bad.toml");
+    for (name, text) in [
+        ("bad.toml", &b"fail-on = \"sometimes\"\n[[waiver]\n"[..]),
+        ("latin1.toml", &b"operator = \"caf\xe9\"\n"[..]),
+    ] {
+        std::fs::write(p(name), text).unwrap();
+        let (code, err) = socready(&["scan", "--snapshot", &snapshot, "--config", &p(name)]);
+        assert_one_error(code, &err, name);
+    }
 }
