@@ -123,14 +123,18 @@ impl ConnectSideEffects {
         let assignments = cx
             .index
             .sub_collection(sub, "roleAssignments", |s| s.role_assignments.as_ref());
+        let role = self.0.granted_role_id.to_ascii_lowercase();
         let holds = assignments.items().iter().any(|a| {
             let props = a.get("properties").unwrap_or(&Value::Null);
             let str_of = |k: &str| props.get(k).and_then(Value::as_str).unwrap_or("");
+            // Cheap comparisons first: this runs over every assignment of the subscription.
+            if !str_of("principalId").eq_ignore_ascii_case(principal)
+                || last_segment(str_of("roleDefinitionId")) != role
+            {
+                return false;
+            }
             let scope = norm_id(str_of("scope"));
-            str_of("principalId").eq_ignore_ascii_case(principal)
-                && last_segment(str_of("roleDefinitionId"))
-                    == self.0.granted_role_id.to_ascii_lowercase()
-                && (scope == "/" || ws.id == scope || ws.id.starts_with(&format!("{scope}/")))
+            scope == "/" || ws.id == scope || ws.id.starts_with(&format!("{scope}/"))
         });
         match assignments {
             Avail::Complete(_) => Some(holds),
