@@ -43,37 +43,11 @@ enum SkuVerdict {
 
 impl XdrLicense {
     fn qualifies(&self, plan: &Value) -> Option<String> {
-        let name = plan
-            .get("servicePlanName")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .trim();
-        let id = plan
-            .get("servicePlanId")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .trim();
-        let base = name
-            .strip_suffix("_GOV")
-            .or_else(|| name.strip_suffix("_gov"))
-            .unwrap_or(name);
-        let by_name = self
-            .0
-            .qualifying_service_plans
-            .iter()
-            .any(|q| q.eq_ignore_ascii_case(name) || q.eq_ignore_ascii_case(base));
-        let by_id = self
-            .0
-            .qualifying_service_plan_ids
-            .iter()
-            .any(|q| q.eq_ignore_ascii_case(id));
-        (by_name || by_id).then(|| {
-            if name.is_empty() {
-                id.to_string()
-            } else {
-                name.to_string()
-            }
-        })
+        super::service_plan_match(
+            plan,
+            &self.0.qualifying_service_plans,
+            &self.0.qualifying_service_plan_ids,
+        )
     }
 
     fn judge(&self, sku: &Value) -> SkuVerdict {

@@ -134,3 +134,30 @@ pub(crate) fn permission_outcome(
     denied.insert(0, fail_evidence);
     Outcome::fail(msg).with_all(denied)
 }
+
+/// Whether a subscribed SKU's service plan is one of `names` (a `_GOV` variant counts too) or
+/// `ids`; returns the plan's name (or id) for messages. Comparisons ignore case and spaces
+/// around values, which the licensing data carries.
+pub(crate) fn service_plan_match(
+    plan: &serde_json::Value,
+    names: &[String],
+    ids: &[String],
+) -> Option<String> {
+    let field = |k: &str| {
+        plan.get(k)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("")
+            .trim()
+    };
+    let (name, id) = (field("servicePlanName"), field("servicePlanId"));
+    let base = name
+        .strip_suffix("_GOV")
+        .or_else(|| name.strip_suffix("_gov"))
+        .unwrap_or(name);
+    let by_name = !name.is_empty()
+        && names
+            .iter()
+            .any(|q| q.eq_ignore_ascii_case(name) || q.eq_ignore_ascii_case(base));
+    let by_id = !id.is_empty() && ids.iter().any(|q| q.eq_ignore_ascii_case(id));
+    (by_name || by_id).then(|| if name.is_empty() { id } else { name }.to_string())
+}

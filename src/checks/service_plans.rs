@@ -70,31 +70,7 @@ enum Found {
 
 impl Service {
     fn matches(&self, plan: &Value) -> bool {
-        let name = plan
-            .get("servicePlanName")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .trim();
-        let id = plan
-            .get("servicePlanId")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .trim();
-        let base = name
-            .strip_suffix("_GOV")
-            .or_else(|| name.strip_suffix("_gov"))
-            .unwrap_or(name);
-        let by_name = !name.is_empty()
-            && self
-                .service_plans
-                .iter()
-                .any(|p| p.eq_ignore_ascii_case(name) || p.eq_ignore_ascii_case(base));
-        let by_id = !id.is_empty()
-            && self
-                .service_plan_ids
-                .iter()
-                .any(|p| p.eq_ignore_ascii_case(id));
-        by_name || by_id
+        super::service_plan_match(plan, &self.service_plans, &self.service_plan_ids).is_some()
     }
 }
 

@@ -54,25 +54,7 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<
 }
 
 fn environment() -> Result<Environment<'static>, minijinja::Error> {
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|name| {
-        if name.ends_with(".html") {
-            AutoEscape::Html
-        } else {
-            AutoEscape::None
-        }
-    });
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    // Every printed value: control and bidi characters made visible, then HTML-escaped.
-    env.set_formatter(|out, state, value| {
-        if !value.is_safe()
-            && let Some(s) = value.as_str()
-            && let Cow::Owned(clean) = neutralize(s)
-        {
-            return minijinja::escape_formatter(out, state, &Value::from(clean));
-        }
-        minijinja::escape_formatter(out, state, value)
-    });
+    let mut env = escaping_environment();
     env.set_syntax(
         minijinja::syntax::SyntaxConfig::builder()
             .trim_blocks(true)
@@ -82,6 +64,31 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
     env.add_template("macros.html", MACROS)?;
     env.add_template("report.html", TEMPLATE)?;
     Ok(env)
+}
+
+/// A template environment for HTML that escapes every printed value: `.html` templates are
+/// auto-escaped, undefined values are errors, and control and bidi characters from the tenant
+/// are made visible before escaping. Shared by the report and the portfolio summary.
+pub(crate) fn escaping_environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html") {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_formatter(|out, state, value| {
+        if !value.is_safe()
+            && let Some(s) = value.as_str()
+            && let Cow::Owned(clean) = neutralize(s)
+        {
+            return minijinja::escape_formatter(out, state, &Value::from(clean));
+        }
+        minijinja::escape_formatter(out, state, value)
+    });
+    env
 }
 
 /// Makes text from the tenant safe to show: C0/C1 control characters (except tab and newline)

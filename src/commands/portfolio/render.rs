@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use minijinja::{AutoEscape, Environment};
 use sha2::{Digest, Sha256};
 
 use super::{Row, Skipped};
@@ -18,25 +17,7 @@ pub(super) fn html(
     generated_at: &str,
     target: &str,
 ) -> Result<String, minijinja::Error> {
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|name| {
-        if name.ends_with(".html") {
-            AutoEscape::Html
-        } else {
-            AutoEscape::None
-        }
-    });
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    // Control and bidi characters from a tenant become visible before HTML escaping.
-    env.set_formatter(|out, state, value| {
-        if !value.is_safe()
-            && let Some(s) = value.as_str()
-            && let std::borrow::Cow::Owned(clean) = crate::report::html::neutralize(s)
-        {
-            return minijinja::escape_formatter(out, state, &minijinja::Value::from(clean));
-        }
-        minijinja::escape_formatter(out, state, value)
-    });
+    let mut env = crate::report::html::escaping_environment();
     env.add_template("portfolio.html", TEMPLATE)?;
     let count = |v: &str| rows.iter().filter(|r| r.verdict == v).count();
     env.get_template("portfolio.html")?.render(minijinja::context! {
