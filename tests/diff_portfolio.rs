@@ -7,6 +7,9 @@
 //! skips it with a note; `SOCREADY_TOOLS_DIR` points at another tools directory.
 
 use std::path::{Path, PathBuf};
+#[path = "support/validators.rs"]
+mod validators;
+
 use std::process::{Command, Output};
 
 use serde_json::Value;
@@ -431,34 +434,6 @@ const SCENARIOS: [&str; 3] = [
     "xdr-connector-incidents-disabled",
 ];
 
-/// Runs the shared HTML validator on `file` (see the module docs).
-fn validate_html(file: &Path) {
-    if std::env::var("SOCREADY_SKIP_VALIDATORS").is_ok_and(|v| v == "1") {
-        eprintln!("note: SOCREADY_SKIP_VALIDATORS=1, not running validate-html");
-        return;
-    }
-    let tools = std::env::var_os("SOCREADY_TOOLS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("..").join("shared").join("tools"));
-    let tool = tools.join("validate-html");
-    assert!(
-        tool.exists(),
-        "{} not found: install the validators (shared/tools/install.sh) or set SOCREADY_SKIP_VALIDATORS=1",
-        tool.display()
-    );
-    let o = Command::new(&tool)
-        .arg("-q")
-        .arg(file)
-        .output()
-        .expect("run validate-html");
-    assert!(
-        o.status.success(),
-        "validate-html failed:\n{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
 #[test]
 fn portfolio_over_a_directory_of_snapshots() {
     let input = tempfile::tempdir().unwrap();
@@ -543,7 +518,7 @@ fn portfolio_over_a_directory_of_snapshots() {
     assert!(reason("ready-single-workspace.expected.json").contains("not a socready snapshot"));
     assert!(skipped.iter().all(|s| s["file"] != "notes.txt"));
 
-    validate_html(&out.path().join("portfolio.html"));
+    validators::validate("validate-html", &[&out.path().join("portfolio.html")]);
     let html = std::fs::read_to_string(out.path().join("portfolio.html")).unwrap();
     assert!(html.contains("href=\"ready-single-workspace/socready.html\""));
     assert!(html.contains("Content-Security-Policy"));
@@ -580,7 +555,7 @@ fn portfolio_escapes_tenant_text() {
         &["portfolio", p(input.path()), "--out-dir", p(out.path())],
     );
     assert_eq!(code(&o), 0, "{}", err(&o));
-    validate_html(&out.path().join("portfolio.html"));
+    validators::validate("validate-html", &[&out.path().join("portfolio.html")]);
     let html = std::fs::read_to_string(out.path().join("portfolio.html")).unwrap();
     assert!(!html.contains("<script>"), "raw tag in HTML");
     assert!(html.contains("&lt;script&gt;"));

@@ -14,9 +14,13 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+#[path = "support/validators.rs"]
+mod validators;
+
 use std::process::Command;
 
 use serde_json::{Value, json};
+use validators::validate;
 
 const SCRIPT: &str = "<script>alert(1)</script>";
 const IMG: &str = "\"><img src=x onerror=alert(1)>";
@@ -179,30 +183,6 @@ fn read(p: PathBuf) -> String {
     fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-/// Runs a shared validator (see tests/reports.rs); a missing one is a failure unless skipped.
-fn validate(tool: &str, file: &Path) {
-    if std::env::var("SOCREADY_SKIP_VALIDATORS").is_ok_and(|v| v == "1") {
-        eprintln!("note: SOCREADY_SKIP_VALIDATORS=1, not running {tool}");
-        return;
-    }
-    let dir = std::env::var_os("SOCREADY_TOOLS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/tools"));
-    let path = dir.join(tool);
-    assert!(
-        path.exists(),
-        "{} not found (or set SOCREADY_SKIP_VALIDATORS=1)",
-        path.display()
-    );
-    let o = Command::new(&path).arg("-q").arg(file).output().unwrap();
-    assert!(
-        o.status.success(),
-        "{tool} failed:\n{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
 /// Characters that must not reach a terminal or document raw: C0 controls other than tab and
 /// newline, DEL, and the bidirectional overrides and isolates.
 fn raw_control(text: &str) -> Option<char> {
@@ -322,7 +302,7 @@ fn hostile_tenant_strings_stay_inert_in_every_format() {
         "template syntax stays text"
     );
     assert_eq!(raw_control(&html), None, "raw control character in HTML");
-    validate("validate-html", &out.join("socready.html"));
+    validate("validate-html", &[out.join("socready.html")]);
 
     // SARIF: JSON, valid, and the payload survives as data.
     let sarif: Value =
@@ -332,7 +312,7 @@ fn hostile_tenant_strings_stay_inert_in_every_format() {
             .as_array()
             .is_some_and(|r| !r.is_empty())
     );
-    validate("validate-sarif", &out.join("socready.sarif"));
+    validate("validate-sarif", &[out.join("socready.sarif")]);
 
     // JUnit: well-formed XML 1.0 (no control characters, even as references).
     let junit = read(out.join("socready.junit.xml"));

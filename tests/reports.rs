@@ -13,6 +13,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "support/validators.rs"]
+mod validators;
+use validators::validate;
+
 use serde_json::Value;
 
 const FORMATS: [&str; 5] = ["json", "sarif", "html", "junit", "markdown"];
@@ -24,16 +28,6 @@ fn root() -> PathBuf {
 /// Where rendered reports are kept for inspection (`target/tmp/reports/<scenario>/`).
 fn out_root() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports")
-}
-
-fn tools_dir() -> PathBuf {
-    std::env::var_os("SOCREADY_TOOLS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("..").join("shared").join("tools"))
-}
-
-fn skip_validators() -> bool {
-    std::env::var("SOCREADY_SKIP_VALIDATORS").is_ok_and(|v| v == "1")
 }
 
 /// Scenario snapshots with the extra CLI arguments their expectation file names.
@@ -91,31 +85,6 @@ fn scan(snapshot: &Path, out_dir: &Path, extra: &[&str]) -> PathBuf {
 
 fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
-}
-
-/// Runs one of the shared validators on `files`; panics with its output when it fails.
-fn validate(tool: &str, files: &[PathBuf]) {
-    if skip_validators() {
-        eprintln!("note: SOCREADY_SKIP_VALIDATORS=1, not running {tool}");
-        return;
-    }
-    let path = tools_dir().join(tool);
-    assert!(
-        path.exists(),
-        "{} not found: install the validators (shared/tools/install.sh) or set SOCREADY_SKIP_VALIDATORS=1",
-        path.display()
-    );
-    let output = Command::new(&path)
-        .arg("-q")
-        .args(files)
-        .output()
-        .unwrap_or_else(|e| panic!("run {}: {e}", path.display()));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(output.status.success(), "{tool} failed:\n{text}");
 }
 
 /// Checks that `text` is well-formed XML 1.0 (enough of it for JUnit: elements, attributes,
