@@ -225,13 +225,14 @@ impl Rbac<'_> {
             (Some(op), _) => vec![op],
             (None, None) => Vec::new(),
             (None, Some(first)) => {
-                // A set, not a sort: the order is fixed below, for the holders that are shown.
-                let mut p: std::collections::HashSet<&str> = std::collections::HashSet::new();
+                let mut p: Vec<&str> = Vec::new();
                 for holder in first.by_principal.keys() {
-                    p.insert(holder);
+                    p.push(holder);
                     p.extend(self.members(holder).iter().map(String::as_str));
                 }
-                p.into_iter().collect()
+                p.sort_unstable();
+                p.dedup();
+                p
             }
         };
         let mut found: Vec<(Holder, Vec<(usize, &str)>)> = Vec::new();
@@ -302,24 +303,12 @@ impl Rbac<'_> {
                 "role definition {r} is not in the snapshot, so its actions are unknown"
             ));
         }
-        // Only the first holders are shown (names, evidence): order those fully, the rest
-        // only behind them. Best level first, then principal id, so output is deterministic.
-        let order = |a: &(Holder, Vec<(usize, &str)>), b: &(Holder, Vec<(usize, &str)>)| {
+        found.sort_by(|a, b| {
             a.0.level
                 .rank()
                 .cmp(&b.0.level.rank())
                 .then(a.0.principal.cmp(&b.0.principal))
-        };
-        if found.len() > EVIDENCE_HOLDERS {
-            found.select_nth_unstable_by(EVIDENCE_HOLDERS, order);
-            found[..EVIDENCE_HOLDERS].sort_by(order);
-            // Behind the shown ones, keep levels grouped (the answer reads them by level).
-            found[EVIDENCE_HOLDERS..].sort_by_key(|h| h.0.level.rank());
-        } else {
-            found.sort_by(order);
-        }
-        result.denied.sort_by(|a, b| (&a.resource, &a.detail).cmp(&(&b.resource, &b.detail)));
-        result.denied.dedup();
+        });
         for (n, (mut holder, refs)) in found.into_iter().enumerate() {
             if n < EVIDENCE_HOLDERS {
                 for (i, what) in refs {
