@@ -18,6 +18,7 @@ fn main() -> ExitCode {
     }));
     match socready::commands::run(cli) {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
         Err(err) => {
             let code = err.exit_code();
             eprintln!("{:?}", miette::Report::new(err));

@@ -49,6 +49,11 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The reader of our output went away (`socready ... | head`): not worth a message.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, AppError::Write { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
     /// DESIGN §4: 4 when collection could not start, 2 for every other bad input.
     pub fn exit_code(&self) -> i32 {
         match self {

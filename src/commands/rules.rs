@@ -38,6 +38,7 @@ pub fn run(cmd: RulesCommand) -> Result<i32, AppError> {
                     let mut t = Table::new();
                     t.load_style(presets::UTF8_FULL_CONDENSED)
                         .set_content_arrangement(ContentArrangement::Dynamic)
+                        .set_width(140)
                         .set_header(vec!["Id", "Name", "Severity", "Label", "Scope", "Summary"]);
                     for r in &rules {
                         t.add_row(vec![
