@@ -153,3 +153,72 @@ async fn rejected_token_is_exit_4_without_the_token() {
     );
     assert_no_marker(&everything(&out, dir.path()));
 }
+
+/// The consultant's workflow: `collect` at the customer, then `snapshot validate` and `scan`
+/// offline — and the saved snapshot carries no token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn collect_then_scan_offline() {
+    let (arm, graph) = snapshot_routes::builders(&scenario());
+    let arm = arm.token(ARM_TOKEN).start().await;
+    let graph = graph.token(GRAPH_TOKEN).start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("customer.json");
+    let (a, g, s) = (
+        arm.base().to_string(),
+        graph.base().to_string(),
+        snap.clone(),
+    );
+    let collected = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_socready"))
+            .args([
+                "collect",
+                "--auth",
+                "env-token",
+                "--arm-endpoint",
+                &a,
+                "--graph-endpoint",
+                &g,
+                "-o",
+            ])
+            .arg(&s)
+            .env("SOCREADY_ARM_TOKEN", ARM_TOKEN)
+            .env("SOCREADY_GRAPH_TOKEN", GRAPH_TOKEN)
+            .output()
+            .expect("run socready collect")
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        collected.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&collected.stderr)
+    );
+    let text = std::fs::read_to_string(&snap).expect("snapshot written");
+    assert!(MARKERS.iter().all(|m| !text.contains(m)));
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_socready"))
+            .args(args)
+            .arg(&snap)
+            .output()
+            .expect("run socready")
+    };
+    assert_eq!(run(&["snapshot", "validate"]).status.code(), Some(0));
+    let scan = run(&[
+        "scan",
+        "--no-config",
+        "--format",
+        "json",
+        "-o",
+        "-",
+        "--snapshot",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&scan.stdout).expect("JSON report");
+    // The recorded tenant is the ready scenario: collected, it is still ready.
+    assert!(
+        report["verdicts"]
+            .as_object()
+            .is_some_and(|v| !v.is_empty() && v.values().all(|x| x == "ready")),
+        "{report}"
+    );
+}
