@@ -82,11 +82,9 @@ impl Check for ConnectPermission {
         let ScopeRef::Workspace(ws) = scope else {
             return Outcome::not_applicable("workspace rule");
         };
-        let Some(sub) = cx.index.subscription(&ws.subscription_id) else {
-            return Outcome::unknown(format!(
-                "subscription {} of this workspace is not in the snapshot, so its role assignments are unknown",
-                ws.subscription_id
-            ));
+        let sub = match super::lookup::workspace_subscription(cx, ws) {
+            Ok(sub) => sub,
+            Err(unknown) => return unknown,
         };
         let task = place(&self.parts(), &sub.id, ws);
         let op = cx.opts.operator.as_deref();

@@ -94,11 +94,9 @@ impl Check for SocAccess {
         if let Some(na) = super::sentinel_gate(ws) {
             return na;
         }
-        let Some(sub) = cx.index.subscription(&ws.subscription_id) else {
-            return Outcome::unknown(format!(
-                "subscription {} of this workspace is not in the snapshot, so its role assignments are unknown",
-                ws.subscription_id
-            ));
+        let sub = match super::lookup::workspace_subscription(cx, ws) {
+            Ok(sub) => sub,
+            Err(unknown) => return unknown,
         };
         // (principal label, principal id) pairs to judge: the named SOC groups, or anyone.
         let groups: Vec<(String, Option<String>)> = if cx.opts.soc_groups.is_empty() {

@@ -28,27 +28,9 @@ impl Check for SingleTenant {
         let ScopeRef::Workspace(ws) = scope else {
             return Outcome::not_applicable("workspace rule");
         };
-        let subs_collected = cx
-            .index
-            .snapshot
-            .azure
-            .as_ref()
-            .is_some_and(|a| a.subscriptions.is_some());
-        let Some(sub) = cx.index.subscription(&ws.subscription_id) else {
-            let why = if subs_collected {
-                format!(
-                    "subscription {} of this workspace is not in the snapshot",
-                    ws.subscription_id
-                )
-            } else {
-                let errs = cx.index.errors_for("azure.subscriptions");
-                let mut s = "subscriptions (azure.subscriptions) were not collected".to_string();
-                if let Some(e) = errs.first() {
-                    s.push_str(&format!(" ({})", e.describe()));
-                }
-                s
-            };
-            return Outcome::unknown(why);
+        let sub = match super::lookup::workspace_subscription(cx, ws) {
+            Ok(sub) => sub,
+            Err(unknown) => return unknown,
         };
         let pointer = format!("/azure/subscriptions/{}/subscription", sub.index);
         let managed_by: Vec<String> = sub
