@@ -6,9 +6,12 @@
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
+
+#[path = "support/scan_json.rs"]
+mod scan_json;
+use scan_json::scan;
 
 const STATUSES: [&str; 4] = ["pass", "fail", "unknown", "not_applicable"];
 
@@ -59,27 +62,6 @@ fn sidecar_args(snapshot: &Path) -> Result<Vec<String>, String> {
         fs::read_to_string(&sidecar).map_err(|e| format!("read {}: {e}", sidecar.display()))?;
     serde_json::from_str(&text)
         .map_err(|e| format!("{} is not a JSON string array: {e}", sidecar.display()))
-}
-
-/// Runs `socready scan` and returns (exit code, report or error, stderr).
-fn scan(snapshot: &Path, args: &[String]) -> (Option<i32>, Result<Value, String>, String) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("socready.json");
-    let output = Command::new(env!("CARGO_BIN_EXE_socready"))
-        .arg("scan")
-        .arg("--snapshot")
-        .arg(snapshot)
-        .args(["--format", "json", "-o"])
-        .arg(&out)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run the socready binary");
-    let report = fs::read_to_string(&out)
-        .map_err(|e| format!("no report at {}: {e}", out.display()))
-        .and_then(|t| serde_json::from_str(&t).map_err(|e| format!("report is not JSON: {e}")));
-    let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
-    (output.status.code(), report, stderr)
 }
 
 /// Problems with one fixture's run, empty when the rule's findings all have the named status.

@@ -10,9 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
+
+#[path = "support/scan_json.rs"]
+mod scan_json;
 
 fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -51,30 +53,6 @@ struct Run {
     exit: Option<i32>,
     report: Result<Value, String>,
     stderr: String,
-}
-
-/// Runs `socready scan` on a snapshot and reads the JSON report it wrote.
-fn scan(snapshot: &Path, args: &[String]) -> Run {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("socready.json");
-    let output = Command::new(env!("CARGO_BIN_EXE_socready"))
-        .arg("scan")
-        .arg("--snapshot")
-        .arg(snapshot)
-        .args(["--format", "json", "-o"])
-        .arg(&out)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run the socready binary");
-    let report = fs::read_to_string(&out)
-        .map_err(|e| format!("no report at {}: {e}", out.display()))
-        .and_then(|t| serde_json::from_str(&t).map_err(|e| format!("report is not JSON: {e}")));
-    Run {
-        exit: output.status.code(),
-        report,
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -215,7 +193,12 @@ fn scenarios_match_expectations() {
         }
         let expected = read_json(&expected_file);
         let args = strings(&expected["args"]);
-        let run = scan(snapshot, &args);
+        let (exit, report, stderr) = scan_json::scan(snapshot, &args);
+        let run = Run {
+            exit,
+            report,
+            stderr,
+        };
         let diffs = differences(&expected, &run);
         if diffs.is_empty() {
             continue;
