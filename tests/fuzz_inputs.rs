@@ -65,7 +65,9 @@ fn load_and_scan(bytes: Vec<u8>) -> Result<Vec<(String, Status)>, String> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fuzz.json");
         std::fs::write(&path, &bytes).unwrap();
-        let (snap, _) = socready::snapshot::load_file(&path).map_err(|e| e.to_string())?;
+        let snap = socready::snapshot::load_file(&path)
+            .map_err(|e| e.to_string())?
+            .snapshot;
         let info = SnapshotInfo {
             tenant_id: snap.tenant.id.clone(),
             ..Default::default()

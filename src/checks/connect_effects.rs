@@ -18,11 +18,10 @@ use serde_json::Value;
 
 use super::lookup::{display_name, list, resource_id};
 use super::{foreign_tenant, sentinel_gate};
-use crate::engine::context::{
-    Avail, Context, Index, ScopeRef, WorkspaceView, last_segment, norm_id,
-};
+use crate::engine::context::{Context, Index, ScopeRef, WorkspaceView};
 use crate::engine::registry::{Check, params};
 use crate::finding::{Evidence, Outcome};
+use crate::snapshot::Resource;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,7 +64,7 @@ enum Sp {
 }
 
 impl ConnectSideEffects {
-    fn service_principal(&self, items: &[Value], app_id: &str) -> Sp {
+    fn service_principal(&self, items: &[Resource], app_id: &str) -> Sp {
         let Some((i, sp)) = items.iter().enumerate().find(|(_, sp)| {
             sp.get("appId")
                 .and_then(Value::as_str)
@@ -120,27 +119,8 @@ impl ConnectSideEffects {
         principal: &str,
     ) -> Option<bool> {
         let sub = cx.index.subscription(&ws.subscription_id)?;
-        let assignments = cx
-            .index
-            .sub_collection(sub, "roleAssignments", |s| s.role_assignments.as_ref());
-        let role = self.0.granted_role_id.to_ascii_lowercase();
-        let holds = assignments.items().iter().any(|a| {
-            let props = a.get("properties").unwrap_or(&Value::Null);
-            let str_of = |k: &str| props.get(k).and_then(Value::as_str).unwrap_or("");
-            // Cheap comparisons first: this runs over every assignment of the subscription.
-            if !str_of("principalId").eq_ignore_ascii_case(principal)
-                || last_segment(str_of("roleDefinitionId")) != role
-            {
-                return false;
-            }
-            let scope = norm_id(str_of("scope"));
-            scope == "/" || ws.id == scope || ws.id.starts_with(&format!("{scope}/"))
-        });
-        match assignments {
-            Avail::Complete(_) => Some(holds),
-            _ if holds => Some(true),
-            _ => None,
-        }
+        cx.rbac
+            .holds_directly(sub, principal, &self.0.granted_role_id, &ws.id)
     }
 
     /// "the Microsoft Defender XDR connector streams alerts (alerts Enabled)" or what is known.

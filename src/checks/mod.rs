@@ -24,7 +24,7 @@ pub mod workspace;
 
 use crate::engine::context::{Context, WorkspaceView};
 use crate::finding::{Evidence, Outcome};
-use crate::rbac::{Level, TaskResult};
+use crate::rbac::{Level, LevelKind, TaskResult};
 
 /// Rules that read Sentinel data do not apply to a workspace without Sentinel.
 pub(crate) fn sentinel_gate(ws: &WorkspaceView<'_>) -> Option<Outcome> {
@@ -51,31 +51,25 @@ pub(crate) fn permission_outcome(
     fail_evidence: Evidence,
 ) -> Outcome {
     let unverifiable = res.grants_unverifiable.as_ref();
-    let active: Vec<_> = res
-        .holders
-        .iter()
-        .filter(|h| h.level == Level::Active)
-        .collect();
-    let eligible: Vec<_> = res
-        .holders
-        .iter()
-        .filter(|h| h.level == Level::Eligible)
-        .collect();
-    let conditional: Vec<_> = res
-        .holders
-        .iter()
-        .filter(|h| matches!(h.level, Level::Conditional(_)))
-        .collect();
+    // `holders` has the first principals in full (best level first); `all` counts everyone.
+    let of_kind = |k: LevelKind| -> Vec<&crate::rbac::Holder> {
+        res.holders.iter().filter(|h| h.level.kind() == k).collect()
+    };
+    let (active, eligible, conditional) = (
+        of_kind(LevelKind::Active),
+        of_kind(LevelKind::Eligible),
+        of_kind(LevelKind::Conditional),
+    );
     let evidence = |hs: &[&crate::rbac::Holder]| -> Vec<Evidence> {
         hs.iter()
             .take(20)
             .flat_map(|h| h.evidence.iter().cloned())
             .collect()
     };
-    let names = |hs: &[&crate::rbac::Holder]| -> String {
-        let mut v: Vec<String> = hs.iter().take(5).map(|h| h.principal.clone()).collect();
-        if hs.len() > 5 {
-            v.push(format!("and {} more", hs.len() - 5));
+    let names = |hs: &[&crate::rbac::Holder], total: usize| -> String {
+        let mut v: Vec<String> = hs.iter().take(5).map(|h| h.principal.to_string()).collect();
+        if total > v.len() {
+            v.push(format!("and {} more", total - v.len()));
         }
         v.join(", ")
     };
@@ -88,17 +82,17 @@ pub(crate) fn permission_outcome(
         .with_all(evidence(&res.holders.iter().collect::<Vec<_>>()));
     }
     if !active.is_empty() {
+        let total = res.count(LevelKind::Active);
         return Outcome::pass(format!(
-            "{} principal(s) can {task}: {}",
-            active.len(),
-            names(&active)
+            "{total} principal(s) can {task}: {}",
+            names(&active, total)
         ))
         .with_all(evidence(&active));
     }
     if !eligible.is_empty() {
         return Outcome::pass(format!(
             "warning: only PIM-eligible assignments can {task} ({}): the role requires activation before onboarding",
-            names(&eligible)
+            names(&eligible, res.count(LevelKind::Eligible))
         ))
         .with_all(evidence(&eligible));
     }

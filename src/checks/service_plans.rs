@@ -16,6 +16,7 @@ use super::lookup::{SkuState, list, sku_state};
 use crate::engine::context::{Avail, Context, Index, ScopeRef};
 use crate::engine::registry::{Check, params};
 use crate::finding::{Evidence, Outcome};
+use crate::snapshot::Resource;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -75,7 +76,7 @@ impl Service {
 }
 
 impl LicensedServices {
-    fn find(&self, service: &Service, skus: &[Value]) -> Found {
+    fn find(&self, service: &Service, skus: &[Resource]) -> Found {
         let mut unreadable = Vec::new();
         let mut seen = Vec::new();
         for (i, sku) in skus.iter().enumerate() {

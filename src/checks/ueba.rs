@@ -16,6 +16,7 @@ use super::sentinel_gate;
 use crate::engine::context::{Context, ScopeRef, WorkspaceView};
 use crate::engine::registry::{Check, params};
 use crate::finding::{Evidence, Outcome};
+use crate::snapshot::Resource;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,7 +63,7 @@ impl Ueba {
     fn part(
         &self,
         ws: &WorkspaceView<'_>,
-        items: &[Value],
+        items: &[Resource],
         kind: &str,
         list_key: &str,
         required: &[String],

@@ -37,7 +37,7 @@ pub struct AccessArgs {
 
 pub fn run(args: AccessArgs) -> Result<i32, AppError> {
     let rules = super::rules::load(args.rules.as_deref())?;
-    let (snap, _) = crate::snapshot::load_file(&args.snapshot)?;
+    let snap = crate::snapshot::load_file(&args.snapshot)?.snapshot;
     let index = Index::build(&snap);
     let opts = EvalOptions {
         workspaces: args.workspaces.clone(),
@@ -96,7 +96,7 @@ pub fn run(args: AccessArgs) -> Result<i32, AppError> {
         return Ok(0);
     }
 
-    let m = rbac.matrix(&index, &all, &plan.scopes, args.principal.as_deref());
+    let m = rbac.matrix(&index, &all, &plan.scopes, args.principal.as_deref(), None);
     match args.format {
         TextOrJson::Json => {
             writeln!(
@@ -119,7 +119,7 @@ pub fn run(args: AccessArgs) -> Result<i32, AppError> {
                 for r in &w.rows {
                     let mut row = vec![match &r.principal_type {
                         Some(k) => format!("{} ({k})", r.principal),
-                        None => r.principal.clone(),
+                        None => r.principal.to_string(),
                     }];
                     row.extend(r.cells.iter().map(|c| c.unwrap_or("-").to_string()));
                     t.add_row(row);

@@ -3,8 +3,6 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use super::AppError;
 use super::output::write_atomic;
 use crate::cli::{ColorChoice, ScanArgs};
@@ -226,10 +224,10 @@ fn obtain_snapshot(
     args: &ScanArgs,
     eval: &EvalOptions,
 ) -> Result<(Snapshot, SnapshotInfo), AppError> {
-    let (path, snap, bytes) = match &args.snapshot {
+    let (path, snap, sha256) = match &args.snapshot {
         Some(p) => {
-            let (snap, bytes) = snapshot::load_file(p)?;
-            (p.clone(), snap, bytes)
+            let loaded = snapshot::load_file(p)?;
+            (p.clone(), loaded.snapshot, loaded.sha256)
         }
         None => {
             let opts =
@@ -244,26 +242,22 @@ fn obtain_snapshot(
             if args.save_snapshot.is_some() {
                 write_atomic(&path, &bytes)?;
             }
-            (path, snap, bytes)
+            (path, snap, snapshot::sha256_hex(&bytes))
         }
     };
-    let info = snapshot_info(&path, &snap, &bytes);
+    let info = snapshot_info(&path, &snap, sha256);
     Ok((snap, info))
 }
 
 /// Loads a snapshot file and describes it for the report.
 pub(super) fn load_snapshot(path: &Path) -> Result<(Snapshot, SnapshotInfo), AppError> {
-    let (snap, bytes) = snapshot::load_file(path)?;
-    let info = snapshot_info(path, &snap, &bytes);
-    Ok((snap, info))
+    let loaded = snapshot::load_file(path)?;
+    let info = snapshot_info(path, &loaded.snapshot, loaded.sha256);
+    Ok((loaded.snapshot, info))
 }
 
 /// What the report says about the snapshot it was computed from.
-pub(super) fn snapshot_info(path: &Path, snap: &Snapshot, bytes: &[u8]) -> SnapshotInfo {
-    let sha256 = Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+pub(super) fn snapshot_info(path: &Path, snap: &Snapshot, sha256: String) -> SnapshotInfo {
     SnapshotInfo {
         path: path.display().to_string(),
         artifact_uri: artifact_uri(path),

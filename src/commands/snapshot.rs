@@ -20,7 +20,7 @@ pub fn run(cmd: SnapshotCommand) -> Result<i32, AppError> {
             Ok(0)
         }
         SnapshotCommand::Validate { file } => {
-            let (snap, _) = snapshot::load_file(&file)?;
+            let snap = snapshot::load_file(&file)?.snapshot;
             let az = snap.azure.as_ref();
             eprintln!(
                 "{}: valid socready.snapshot/v1 (tenant {}, {} subscription(s), {} workspace(s), {} collection error(s))",
@@ -35,7 +35,11 @@ pub fn run(cmd: SnapshotCommand) -> Result<i32, AppError> {
         }
         SnapshotCommand::Redact { input, output } => {
             // Load through the checked loader first: redacting a broken file would hide the problem.
-            let (_, bytes) = snapshot::load_file(&input)?;
+            snapshot::load_file(&input)?;
+            let bytes = std::fs::read(&input).map_err(|source| snapshot::SnapshotError::Io {
+                path: input.clone(),
+                source,
+            })?;
             let value: serde_json::Value = serde_json::from_slice(strip_bom(&bytes))
                 .map_err(|e| AppError::Usage(e.to_string()))?;
             let redacted = snapshot::redact::redact(&value);

@@ -5,12 +5,10 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
-
 use super::options::EvalOptions;
 use super::scopes::ScopePlan;
 use crate::snapshot::{
-    CollectionError, Snapshot, SubscriptionData, WorkspaceData, pointer_token, str_at,
+    CollectionError, Resource, Snapshot, SubscriptionData, WorkspaceData, pointer_token, str_at,
 };
 
 /// Lower-cases an ARM id and drops a trailing `/`, the form every comparison uses.
@@ -53,15 +51,15 @@ pub fn resource_group_of(id: &str) -> Option<String> {
 #[derive(Debug)]
 pub enum Avail<'a> {
     /// Collected in full.
-    Complete(&'a [Value]),
+    Complete(&'a [Resource]),
     /// Collected, but the listing broke part-way (the errors say where).
-    Partial(&'a [Value], Vec<&'a CollectionError>),
+    Partial(&'a [Resource], Vec<&'a CollectionError>),
     /// Not collected; the errors (possibly none) say why.
     Missing(Vec<&'a CollectionError>),
 }
 
 impl<'a> Avail<'a> {
-    pub fn items(&self) -> &'a [Value] {
+    pub fn items(&self) -> &'a [Resource] {
         match self {
             Avail::Complete(v) | Avail::Partial(v, _) => v,
             Avail::Missing(_) => &[],
@@ -213,7 +211,7 @@ impl<'a> Index<'a> {
     pub fn graph(
         &self,
         key: &str,
-        get: impl Fn(&'a crate::snapshot::Graph) -> Option<&'a Vec<Value>>,
+        get: impl Fn(&'a crate::snapshot::Graph) -> Option<&'a Vec<Resource>>,
     ) -> Avail<'a> {
         let path = format!("graph.{key}");
         let list = self.snapshot.graph.as_ref().and_then(get);
@@ -225,7 +223,7 @@ impl<'a> Index<'a> {
         &self,
         ws: &WorkspaceView<'a>,
         key: &str,
-        get: impl Fn(&'a WorkspaceData) -> Option<&'a Vec<Value>>,
+        get: impl Fn(&'a WorkspaceData) -> Option<&'a Vec<Resource>>,
     ) -> Avail<'a> {
         let mut errs: Vec<&CollectionError> = Vec::new();
         for alias in [ws.id.as_str(), ws.name.as_str(), &ws.index.to_string()] {
@@ -243,7 +241,7 @@ impl<'a> Index<'a> {
         &self,
         sub: &SubscriptionView<'a>,
         key: &str,
-        get: impl Fn(&'a SubscriptionData) -> Option<&'a Vec<Value>>,
+        get: impl Fn(&'a SubscriptionData) -> Option<&'a Vec<Resource>>,
     ) -> Avail<'a> {
         let mut errs: Vec<&CollectionError> = Vec::new();
         for alias in [
@@ -266,7 +264,7 @@ impl<'a> Index<'a> {
     }
 }
 
-fn avail<'a>(list: Option<&'a Vec<Value>>, errs: Vec<&'a CollectionError>) -> Avail<'a> {
+fn avail<'a>(list: Option<&'a Vec<Resource>>, errs: Vec<&'a CollectionError>) -> Avail<'a> {
     match list {
         None => Avail::Missing(errs),
         Some(v) if errs.is_empty() => Avail::Complete(v),

@@ -46,6 +46,10 @@ pub fn scan(
 }
 
 /// [`scan`], then waivers and the baseline comparison before verdicts and the exit code.
+/// Principals a report's access matrix keeps per workspace (those with the most tasks);
+/// `socready access` lists every one.
+pub const ACCESS_ROWS: usize = 200;
+
 pub fn scan_with(
     snapshot: &Snapshot,
     info: SnapshotInfo,
@@ -103,7 +107,10 @@ pub fn scan_with(
     };
     let access = opts
         .access_matrix
-        .then(|| rbac.matrix(&index, &access_tasks(&rules), &plan.scopes, None));
+        .then(|| {
+            let tasks = access_tasks(&rules);
+            rbac.matrix(&index, &tasks, &plan.scopes, None, Some(ACCESS_ROWS))
+        });
     Ok(Report {
         access,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{Holder, Level, Rbac, TaskResult};
+use super::{DETAILED_HOLDERS, Holder, Level, Rbac, TaskResult};
+use crate::engine::context::Index;
 use crate::finding::Evidence;
 
 /// Directory roles (template ids) any one of which satisfies the task.
@@ -63,7 +64,7 @@ impl Rbac<'_> {
         let op_lower = operator.map(str::to_ascii_lowercase);
         let (ids, groups_known) = match operator {
             Some(op) => {
-                let (ids, known) = self.identities(op_lower.as_deref().unwrap_or(op));
+                let (ids, known) = self.identity_names(op_lower.as_deref().unwrap_or(op));
                 (Some(ids), known)
             }
             None => (None, true),
@@ -105,10 +106,7 @@ impl Rbac<'_> {
                 {
                     continue;
                 }
-                let ptype = a
-                    .pointer("/principal/@odata.type")
-                    .and_then(Value::as_str)
-                    .map(|t| t.trim_start_matches("#microsoft.graph.").to_string());
+                let ptype = principal_type(a).map(str::to_string);
                 let name = a.pointer("/principal/displayName").and_then(Value::as_str);
                 let role_name = entra_role_name(&template).unwrap_or(role);
                 let mut detail = format!(
@@ -126,8 +124,8 @@ impl Rbac<'_> {
                     .unwrap_or(&principal)
                     .to_string();
                 result.holders.push(Holder {
-                    principal,
-                    principal_type: ptype,
+                    principal: principal.into(),
+                    principal_type: ptype.map(Into::into),
                     level: if eligible {
                         Level::Eligible
                     } else {
@@ -147,8 +145,43 @@ impl Rbac<'_> {
                 .cmp(&b.level.rank())
                 .then(a.principal.cmp(&b.principal))
         });
+        // A principal holding two of the roles is one holder, at its best level.
+        let mut seen = std::collections::HashSet::new();
+        for h in &result.holders {
+            if let Some(id) = self.principals.get(&h.principal)
+                && seen.insert(id)
+            {
+                result.all.push((id, h.level.kind()));
+            }
+        }
+        result.holders.truncate(DETAILED_HOLDERS);
         result
     }
+}
+
+/// Principal ids and types named by directory role assignments and eligibilities, so they
+/// are in the principal table before any task is answered.
+pub(super) fn directory_principals<'a>(index: &Index<'a>) -> Vec<(&'a str, Option<Arc<str>>)> {
+    let Some(g) = index.snapshot.graph.as_ref() else {
+        return Vec::new();
+    };
+    [&g.directory_role_assignments, &g.directory_role_eligibilities]
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|a| {
+            let principal = a.get("principalId").and_then(Value::as_str)?;
+            let ptype = principal_type(a).map(Arc::from);
+            Some((principal, ptype))
+        })
+        .collect()
+}
+
+/// `#microsoft.graph.user` → `user`.
+fn principal_type(a: &Value) -> Option<&str> {
+    a.pointer("/principal/@odata.type")
+        .and_then(Value::as_str)
+        .map(|t| t.trim_start_matches("#microsoft.graph."))
 }
 
 /// Display name of the Entra roles socready names.

@@ -2,7 +2,7 @@
 //! least-privileged built-in role that would close it.
 
 use super::actions::PermissionBlock;
-use super::azure::{DenyEffect, assignment_level, deny_effect};
+use super::azure::{DenyEffect, assignment_level, deny_applies};
 use super::tasks::{AccessTask, place};
 use super::{Level, Rbac, covers};
 use crate::engine::context::{Index, WorkspaceView};
@@ -43,9 +43,10 @@ impl Rbac<'_> {
         principal: &str,
     ) -> Vec<String> {
         let principal = principal.to_ascii_lowercase();
-        let (ids, groups_known) = self.identities(&principal);
+        let pid = self.principals.get(&principal);
+        let (ids, groups_known) = self.identities(pid);
         let mut out = Vec::new();
-        let groups: Vec<&&str> = ids.iter().filter(|i| **i != principal).collect();
+        let groups: Vec<&u32> = ids.iter().filter(|i| Some(**i) != pid).collect();
         out.push(match (groups_known, groups.is_empty()) {
             (false, _) => format!(
                 "{principal}: group membership not collected; only direct assignments are seen"
@@ -91,18 +92,20 @@ impl Rbac<'_> {
                     ));
                     let held: Vec<&super::Assignment> = ids
                         .iter()
-                        .filter_map(|id| data.by_principal.get(*id))
-                        .flatten()
-                        .map(|&i| &data.assignments[i])
-                        .filter(|a| covers(&a.scope, &part.target))
+                        .flat_map(|&id| data.of(id))
+                        .map(|&i| &data.assignments[i as usize])
+                        .filter(|a| covers(self.scopes.name(a.scope), &part.target))
                         .collect();
                     let mut met = false;
-                    for a in held.iter().filter(|a| part.roles.contains(&a.role)) {
+                    for a in held
+                        .iter()
+                        .filter(|a| part.roles.iter().any(|r| r == self.roles.name(a.role)))
+                    {
                         met = true;
                         out.push(format!(
                             "  met by role {} at {} via assignment {} ({})",
-                            self.role_name(&a.role),
-                            a.scope,
+                            self.role_name(self.roles.name(a.role)),
+                            self.scopes.name(a.scope),
                             if a.id.is_empty() { "(no id)" } else { &a.id },
                             level_text(&assignment_level(a, &part.actions))
                         ));
@@ -110,7 +113,7 @@ impl Rbac<'_> {
                     let mut missing = Vec::new();
                     for action in &part.actions {
                         let grant = held.iter().find_map(|a| {
-                            let def = self.role(&a.role)?;
+                            let def = self.role(self.roles.name(a.role))?;
                             matching_line(&def.blocks, action).map(|(b, p)| (a, def, b, p))
                         });
                         match grant {
@@ -118,7 +121,7 @@ impl Rbac<'_> {
                                 "  {action}: granted by `{p}` (permissions[{b}]) of {} via assignment {} at {}",
                                 def.name,
                                 if a.id.is_empty() { "(no id)" } else { &a.id },
-                                a.scope
+                                self.scopes.name(a.scope)
                             )),
                             None => missing.push(action.clone()),
                         }
@@ -137,7 +140,8 @@ impl Rbac<'_> {
                             ));
                         }
                     }
-                    match deny_effect(&data.denies, part, &principal, &ids, groups_known) {
+                    let denies = data.denies.iter().filter(|d| deny_applies(d, part));
+                    match self.deny_effect(denies, pid, &ids, groups_known) {
                         DenyEffect::Denied(d) => out.push(format!(
                             "  blocked by deny assignment {} at {}",
                             d.name, d.scope

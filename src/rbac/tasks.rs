@@ -1,9 +1,11 @@
 //! Access tasks as the rule files define them (onboard, connect, view, query, investigate,
 //! support), and the who-can-do-what matrix built from them.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
-use super::{AzureTask, EntraTask, Level, Part, Rbac};
+use super::{AzureTask, EntraTask, LevelKind, Part, Rbac};
 use crate::engine::context::{Index, WorkspaceView};
 
 /// Where a part of a task must be granted.
@@ -65,9 +67,9 @@ pub fn place(parts: &[PartTemplate], subscription: &str, ws: &WorkspaceView<'_>)
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessRow {
-    pub principal: String,
+    pub principal: Arc<str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub principal_type: Option<String>,
+    pub principal_type: Option<Arc<str>>,
     /// Per task (same order as `AccessMatrix::tasks`): `active`, `eligible`, `conditional`,
     /// `unverified`, or null when the principal cannot do it.
     pub cells: Vec<Option<&'static str>>,
@@ -78,7 +80,13 @@ pub struct AccessRow {
 #[serde(rename_all = "camelCase")]
 pub struct WorkspaceAccess {
     pub workspace: String,
+    /// Principals with at least one task, by name (possibly only the first of them: see
+    /// `principal_count`).
     pub rows: Vec<AccessRow>,
+    /// Principals with at least one task, in all.
+    pub principal_count: usize,
+    /// Principals per task (same order as `AccessMatrix::tasks`) that can do it, at any level.
+    pub task_counts: Vec<usize>,
     /// Why the matrix may be incomplete (inputs missing or partial).
     pub gaps: Vec<String>,
 }
@@ -91,23 +99,25 @@ pub struct AccessMatrix {
     pub workspaces: Vec<WorkspaceAccess>,
 }
 
-fn cell(level: &Level) -> &'static str {
-    match level {
-        Level::Active => "active",
-        Level::Eligible => "eligible",
-        Level::Conditional(_) => "conditional",
-        Level::Unverified(_) => "unverified",
+impl WorkspaceAccess {
+    /// Whether rows were left out (`rows` holds the principals with the most tasks).
+    pub fn truncated(&self) -> bool {
+        self.rows.len() < self.principal_count
     }
 }
 
 impl Rbac<'_> {
-    /// Builds the matrix over `workspaces` (positions in the index), optionally for one principal.
+    /// Builds the matrix over `workspaces` (positions in the index), optionally for one
+    /// principal. With `limit`, each workspace keeps only the `limit` principals with the most
+    /// tasks (ties by name), still listed by name, so a tenant with thousands of readers stays
+    /// small in memory and in reports; the counts are of everyone.
     pub fn matrix(
         &self,
         index: &Index<'_>,
         tasks: &[AccessTask],
         workspaces: &[usize],
         principal: Option<&str>,
+        limit: Option<usize>,
     ) -> AccessMatrix {
         let mut m = AccessMatrix {
             tasks: tasks.iter().map(|t| t.name().to_string()).collect(),
@@ -115,7 +125,9 @@ impl Rbac<'_> {
         };
         for &w in workspaces {
             let ws = &index.workspaces[w];
-            let mut rows: std::collections::BTreeMap<String, AccessRow> = Default::default();
+            // Per principal id: the level kind per task.
+            let mut at: std::collections::HashMap<u32, usize> = Default::default();
+            let mut cells: Vec<(u32, Vec<Option<LevelKind>>)> = Vec::new();
             let mut gaps: Vec<String> = Vec::new();
             let sub = index.subscription(&ws.subscription_id);
             for (t, task) in tasks.iter().enumerate() {
@@ -140,23 +152,37 @@ impl Rbac<'_> {
                         gaps.push(g.clone());
                     }
                 }
-                for h in &res.holders {
-                    let row = rows
-                        .entry(h.principal.clone())
-                        .or_insert_with(|| AccessRow {
-                            principal: h.principal.clone(),
-                            principal_type: h.principal_type.clone(),
-                            cells: vec![None; tasks.len()],
-                        });
-                    if row.principal_type.is_none() {
-                        row.principal_type = h.principal_type.clone();
-                    }
-                    row.cells[t] = Some(cell(&h.level));
+                for &(p, kind) in &res.all {
+                    let n = *at.entry(p).or_insert_with(|| {
+                        cells.push((p, vec![None; tasks.len()]));
+                        cells.len() - 1
+                    });
+                    cells[n].1[t].get_or_insert(kind);
                 }
+            }
+            let task_counts = (0..tasks.len())
+                .map(|t| cells.iter().filter(|(_, c)| c[t].is_some()).count())
+                .collect();
+            let principal_count = cells.len();
+            cells.sort_unstable_by_key(|(p, _)| self.order.get(*p as usize).copied());
+            if let Some(limit) = limit.filter(|&l| l < cells.len()) {
+                // Stable: among equal task counts, the name order stays.
+                cells.sort_by_key(|(_, c)| std::cmp::Reverse(c.iter().flatten().count()));
+                cells.truncate(limit);
+                cells.sort_unstable_by_key(|(p, _)| self.order.get(*p as usize).copied());
             }
             m.workspaces.push(WorkspaceAccess {
                 workspace: ws.id.clone(),
-                rows: rows.into_values().collect(),
+                rows: cells
+                    .into_iter()
+                    .map(|(p, c)| AccessRow {
+                        principal: self.principals.shared(p),
+                        principal_type: self.types.get(p as usize).cloned().flatten(),
+                        cells: c.into_iter().map(|k| k.map(LevelKind::cell)).collect(),
+                    })
+                    .collect(),
+                principal_count,
+                task_counts,
                 gaps,
             });
         }

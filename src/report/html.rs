@@ -600,7 +600,7 @@ fn access_matrix(report: &Report) -> Option<Json> {
                 "id": neutralize(&w.workspace),
                 "name": neutralize(&name),
                 "rows": shown,
-                "more": rows.len().saturating_sub(ACCESS_ROWS),
+                "more": w.principal_count.saturating_sub(rows.len().min(ACCESS_ROWS)),
                 "gaps": w.gaps.iter().map(|g| neutralize(g)).collect::<Vec<_>>(),
             })
         })

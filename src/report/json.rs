@@ -307,9 +307,6 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)
 }
 
-/// Principals listed per workspace in the JSON report; `socready access --format json` lists all.
-const ACCESS_ROWS: usize = 200;
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct AccessV1<'a> {
@@ -331,8 +328,9 @@ struct WorkspaceAccessV1<'a> {
     gaps: &'a [String],
 }
 
-/// The access matrix with at most [`ACCESS_ROWS`] principals per workspace, so a tenant with
-/// thousands of readers does not turn the report into hundreds of megabytes.
+/// The access matrix as the engine kept it: at most [`crate::engine::ACCESS_ROWS`] principals
+/// per workspace (those with the most tasks first), so a tenant with thousands of readers does
+/// not turn the report into hundreds of megabytes; the counts are of everyone.
 fn access_v1(m: &crate::rbac::AccessMatrix) -> AccessV1<'_> {
     AccessV1 {
         tasks: &m.tasks,
@@ -344,16 +342,12 @@ fn access_v1(m: &crate::rbac::AccessMatrix) -> AccessV1<'_> {
                 rows.sort_by_key(|r| {
                     std::cmp::Reverse(r.cells.iter().filter(|c| c.is_some()).count())
                 });
-                let truncated = rows.len() > ACCESS_ROWS;
-                rows.truncate(ACCESS_ROWS);
                 WorkspaceAccessV1 {
                     workspace: &w.workspace,
-                    principal_count: w.rows.len(),
-                    task_counts: (0..m.tasks.len())
-                        .map(|t| w.rows.iter().filter(|r| r.cells[t].is_some()).count())
-                        .collect(),
+                    principal_count: w.principal_count,
+                    task_counts: w.task_counts.clone(),
                     rows,
-                    truncated,
+                    truncated: w.truncated(),
                     gaps: &w.gaps,
                 }
             })

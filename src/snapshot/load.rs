@@ -2,8 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-use serde::de::IgnoredAny;
+use serde::de::{Deserializer as _, IgnoredAny, MapAccess, Visitor};
 
 use super::{SUPPORTED_SCHEMAS, Snapshot};
 
@@ -61,14 +60,41 @@ pub enum SnapshotError {
     },
 }
 
-/// Loads and checks a snapshot file. Returns the snapshot and the raw bytes (for the sha256).
-pub fn load_file(path: &Path) -> Result<(Snapshot, Vec<u8>), SnapshotError> {
+/// A snapshot file as loaded: the snapshot and the SHA-256 of the file's bytes (reports name
+/// the exact file they were computed from). The bytes themselves are not kept.
+#[derive(Debug)]
+pub struct Loaded {
+    pub snapshot: Snapshot,
+    pub sha256: String,
+}
+
+/// Loads and checks a snapshot file.
+pub fn load_file(path: &Path) -> Result<Loaded, SnapshotError> {
     let bytes = std::fs::read(path).map_err(|source| SnapshotError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    let snap = load_bytes(&path.display().to_string(), &bytes)?;
-    Ok((snap, bytes))
+    // Hashing a large file takes as long as parsing it: both at once.
+    let (sha256, snapshot) = rayon::join(
+        || sha256_hex(&bytes),
+        || load_bytes(&path.display().to_string(), &bytes),
+    );
+    Ok(Loaded {
+        snapshot: snapshot?,
+        sha256,
+    })
+}
+
+/// Lower-case hex SHA-256 of a snapshot's bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// Loads a snapshot from text; `name` is used in error messages.
@@ -93,55 +119,182 @@ fn load_bytes(name: &str, bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
         }
     })?;
 
-    // The version is checked before the shape: a future format should say "unsupported version",
-    // not "unexpected field".
-    #[derive(Deserialize)]
-    struct Head {
-        schema: Option<serde_json::Value>,
-        #[serde(flatten)]
-        _rest: IgnoredAny,
-    }
-    let head: Head = serde_json::from_str(text).map_err(|e| not_an_object(name, text, &e))?;
-    match head.schema {
-        Some(serde_json::Value::String(s)) if SUPPORTED_SCHEMAS.contains(&s.as_str()) => {}
-        Some(serde_json::Value::String(s)) => {
-            return Err(SnapshotError::Version {
-                path: name.to_string(),
-                found: s,
-            });
-        }
-        Some(other) => {
-            return Err(SnapshotError::Version {
-                path: name.to_string(),
-                found: other.to_string(),
-            });
-        }
-        None => {
-            return Err(SnapshotError::Invalid {
-                path: name.to_string(),
-                field: "schema".to_string(),
-                message: format!(
-                    "missing; a snapshot starts with \"schema\": \"{}\"",
-                    SUPPORTED_SCHEMAS[0]
-                ),
-            });
-        }
-    }
-
-    let mut de = serde_json::Deserializer::from_str(text);
-    let snap: Snapshot = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let field = e.path().to_string();
-        let inner = e.into_inner();
-        SnapshotError::Shape {
-            path: name.to_string(),
-            field,
-            line: inner.line(),
-            column: inner.column(),
-            message: strip_position(&inner.to_string()),
-        }
-    })?;
+    // Resources are kept as raw text, which serde_json captures without the checks a full parse
+    // makes; `prescan` makes them, on the other core while the parse runs, and its error wins.
+    let (scanned, parsed) = rayon::join(|| prescan(name, text), || parse(name, text));
+    scanned?;
+    let snap = parsed?;
     validate(name, &snap)?;
     Ok(snap)
+}
+
+/// The typed parse. The version is checked before the shape: a future format should say
+/// "unsupported version", not "unexpected field"; the top-level `schema` is read on its own
+/// only when the parse fails (a parse that succeeds has it as a string).
+fn parse(name: &str, text: &str) -> Result<Snapshot, SnapshotError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let shape_error = match serde_path_to_error::deserialize::<_, Snapshot>(&mut de) {
+        Ok(snap) => {
+            return match SUPPORTED_SCHEMAS.contains(&snap.schema.as_str()) {
+                true => Ok(snap),
+                false => Err(SnapshotError::Version {
+                    path: name.to_string(),
+                    found: snap.schema,
+                }),
+            };
+        }
+        Err(e) => {
+            let field = e.path().to_string();
+            let inner = e.into_inner();
+            SnapshotError::Shape {
+                path: name.to_string(),
+                field,
+                line: inner.line(),
+                column: inner.column(),
+                message: strip_position(&inner.to_string()),
+            }
+        }
+    };
+    let head = read_head(text).map_err(|e| not_an_object(name, text, &e))?;
+    Err(match head.schema {
+        Some(serde_json::Value::String(s)) if SUPPORTED_SCHEMAS.contains(&s.as_str()) => {
+            shape_error
+        }
+        Some(serde_json::Value::String(s)) => SnapshotError::Version {
+            path: name.to_string(),
+            found: s,
+        },
+        Some(other) => SnapshotError::Version {
+            path: name.to_string(),
+            found: other.to_string(),
+        },
+        None => SnapshotError::Invalid {
+            path: name.to_string(),
+            field: "schema".to_string(),
+            message: format!(
+                "missing; a snapshot starts with \"schema\": \"{}\"",
+                SUPPORTED_SCHEMAS[0]
+            ),
+        },
+    })
+}
+
+/// The top-level `schema` value, read in a pass that skips everything else without building it.
+struct Head {
+    schema: Option<serde_json::Value>,
+}
+
+fn read_head(text: &str) -> Result<Head, serde_json::Error> {
+    struct HeadVisitor;
+    impl<'de> Visitor<'de> for HeadVisitor {
+        type Value = Head;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Head, A::Error> {
+            let mut schema = None;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key == "schema" && schema.is_none() {
+                    schema = Some(map.next_value()?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(Head { schema })
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let head = (&mut de).deserialize_map(HeadVisitor)?;
+    de.end()?;
+    Ok(head)
+}
+
+/// The deepest nesting serde_json's own parser accepts; deeper documents are refused.
+const MAX_DEPTH: usize = 128;
+
+/// What a parse into `serde_json::Value` would refuse but capturing resources as raw text
+/// does not notice: nesting deeper than [`MAX_DEPTH`], numbers beyond `f64` (`1e400`) and
+/// unpaired UTF-16 surrogates in `\u` escapes. Refused here, naming where, so a resource's
+/// later parse cannot fail. Other syntax is left to the parser.
+fn prescan(name: &str, text: &str) -> Result<(), SnapshotError> {
+    let bytes = text.as_bytes();
+    let fail = |at: usize, message: String| {
+        let (line, column) = crate::diag::line_col(text, at);
+        let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+        Err(SnapshotError::Syntax {
+            path: name.to_string(),
+            line,
+            column,
+            message,
+            excerpt: excerpt(line_text, column),
+        })
+    };
+    let hex = |at: usize| -> Option<u16> {
+        let digits = std::str::from_utf8(bytes.get(at..at + 4)?).ok()?;
+        u16::from_str_radix(digits, 16).ok()
+    };
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        if bytes.get(i + 1) == Some(&b'u')
+                            && let Some(unit) = hex(i + 2)
+                        {
+                            let paired = (0xD800..0xDC00).contains(&unit)
+                                && bytes.get(i + 6..i + 8) == Some(b"\\u")
+                                && hex(i + 8).is_some_and(|t| (0xDC00..0xE000).contains(&t));
+                            if paired {
+                                i += 12;
+                                continue;
+                            }
+                            if (0xD800..0xE000).contains(&unit) {
+                                return fail(i, "lone surrogate in hex escape".into());
+                            }
+                        }
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return fail(
+                        i,
+                        format!("recursion limit exceeded: nested deeper than {MAX_DEPTH} levels"),
+                    );
+                }
+                i += 1;
+            }
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < bytes.len()
+                    && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
+                    i += 1;
+                }
+                let token = &text[start..i];
+                // Integers always fit (as f64 at worst); only a float can overflow.
+                let float = token.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'));
+                if (float || token.len() > 300)
+                    && token.parse::<f64>().is_ok_and(|f| f.is_infinite())
+                {
+                    return fail(start, "number out of range".into());
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    Ok(())
 }
 
 /// Valid JSON that is not an object (`null`, `[]`, ...) is not "invalid JSON": say what it is.
@@ -303,6 +456,39 @@ mod tests {
         let text = r#"{"schema":"socready.snapshot/v1","tenant":{"id":"t"},"graph":{"subscribedSkus":null}}"#;
         let s = load_str("x", text).unwrap();
         assert!(s.graph.unwrap().subscribed_skus.is_none());
+    }
+
+    #[test]
+    fn what_raw_capture_would_let_through_is_refused() {
+        let doc = |inner: &str| {
+            format!(
+                r#"{{"schema":"socready.snapshot/v1","tenant":{{"id":"t"}},"graph":{{"subscribedSkus":[{inner}]}}}}"#
+            )
+        };
+        for (inner, says) in [
+            (r#"{"n": 1e400}"#.to_string(), "out of range"),
+            (r#"{"n": -2.5E+999}"#.to_string(), "out of range"),
+            (r#"{"s": "\ud800x"}"#.to_string(), "surrogate"),
+            (r#"{"s": "\udc00"}"#.to_string(), "surrogate"),
+            (
+                format!("{}{}", "[".repeat(200), "]".repeat(200)),
+                "recursion limit",
+            ),
+        ] {
+            let err = load_str("x.json", &doc(&inner)).unwrap_err().to_string();
+            assert!(
+                err.contains(says) && err.starts_with("x.json:1:"),
+                "{inner}: {err}"
+            );
+        }
+        for inner in [
+            r#"{"n": 1e300, "i": -99999999999999999999999999999, "z": -0.0}"#,
+            r#"{"s": "\ud83d\ude00 \\ud800 \"[[[\" é"}"#,
+        ] {
+            let s = load_str("x.json", &doc(inner)).unwrap();
+            let sku = &s.graph.unwrap().subscribed_skus.unwrap()[0];
+            assert!(sku.is_object(), "{inner} parses to an object: {sku:?}");
+        }
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! The snapshot: one JSON file holding the raw ARM and Graph objects a scan needs (DESIGN §2).
 //!
-//! Resources stay exactly as the APIs returned them (`serde_json::Value`); only the grouping
-//! around them is typed. Every collection is an `Option`: `None` means *not collected*, `Some(vec![])`
+//! Resources stay exactly as the APIs returned them ([`Resource`]: the raw JSON text, parsed on
+//! first use); only the grouping around them is typed. Every collection is an `Option`: `None` means *not collected*, `Some(vec![])`
 //! means *collected, none exist*. Loading never interprets resources; that is the engine's job.
 
 mod load;
 pub mod redact;
+mod resource;
 pub mod schema;
 
 use std::collections::BTreeMap;
@@ -13,7 +14,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use load::{SnapshotError, load_file, load_str};
+pub use load::{Loaded, SnapshotError, load_file, load_str, sha256_hex};
+pub use resource::Resource;
 
 /// The schema identifiers this version reads.
 pub const SUPPORTED_SCHEMAS: &[&str] = &["socready.snapshot/v1"];
@@ -53,15 +55,15 @@ pub struct Tenant {
 #[serde(rename_all = "camelCase")]
 pub struct Graph {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscribed_skus: Option<Vec<Value>>,
+    pub subscribed_skus: Option<Vec<Resource>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub directory_role_definitions: Option<Vec<Value>>,
+    pub directory_role_definitions: Option<Vec<Resource>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub directory_role_assignments: Option<Vec<Value>>,
+    pub directory_role_assignments: Option<Vec<Resource>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub directory_role_eligibilities: Option<Vec<Value>>,
+    pub directory_role_eligibilities: Option<Vec<Resource>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_principals: Option<Vec<Value>>,
+    pub service_principals: Option<Vec<Resource>>,
     /// Principal id → transitive group ids.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memberships: Option<BTreeMap<String, Vec<String>>>,
@@ -83,17 +85,17 @@ pub struct Azure {
 pub struct SubscriptionData {
     pub subscription: Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_groups: Option<Vec<Value>>,
+    pub resource_groups: Option<Vec<Resource>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role_definitions: Option<Vec<Value>>,
+    pub role_definitions: Option<Vec<Resource>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role_assignments: Option<Vec<Value>>,
+    pub role_assignments: Option<Vec<Resource>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deny_assignments: Option<Vec<Value>>,
+    pub deny_assignments: Option<Vec<Resource>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role_eligibilities: Option<Vec<Value>>,
+    pub role_eligibilities: Option<Vec<Resource>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub defender_pricings: Option<Vec<Value>>,
+    pub defender_pricings: Option<Vec<Resource>>,
 }
 
 /// One Log Analytics workspace and its Sentinel collections.
@@ -102,19 +104,19 @@ pub struct SubscriptionData {
 pub struct WorkspaceData {
     pub workspace: Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub onboarding_states: Option<Vec<Value>>,
+    pub onboarding_states: Option<Vec<Resource>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_connectors: Option<Vec<Value>>,
+    pub data_connectors: Option<Vec<Resource>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alert_rules: Option<Vec<Value>>,
+    pub alert_rules: Option<Vec<Resource>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub automation_rules: Option<Vec<Value>>,
+    pub automation_rules: Option<Vec<Resource>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: Option<Vec<Value>>,
+    pub settings: Option<Vec<Resource>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_packages: Option<Vec<Value>>,
+    pub content_packages: Option<Vec<Resource>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub diagnostic_settings: Option<Vec<Value>>,
+    pub diagnostic_settings: Option<Vec<Resource>>,
 }
 
 /// A request the collector could not complete (DESIGN §2 `errors`).

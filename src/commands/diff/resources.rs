@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::snapshot::{Snapshot, str_at};
+use crate::snapshot::{Resource, Snapshot, str_at};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum ResourceKind {
@@ -75,7 +75,7 @@ pub(crate) struct ResourceChange {
 struct Collection<'a> {
     kind: ResourceKind,
     container: String,
-    items: Option<&'a Vec<Value>>,
+    items: Option<&'a Vec<Resource>>,
     /// Role definition id (lower-cased GUID) → name, for details.
     roles: BTreeMap<String, String>,
 }
@@ -257,10 +257,11 @@ pub(crate) fn compare(
     out
 }
 
-fn by_id(items: &[Value]) -> BTreeMap<String, &Value> {
+fn by_id(items: &[Resource]) -> BTreeMap<String, &Value> {
     items
         .iter()
         .filter_map(|x| {
+            let x: &Value = x;
             Some((
                 str_at(x, "id")?.trim_end_matches('/').to_ascii_lowercase(),
                 x,
