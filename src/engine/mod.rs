@@ -105,12 +105,10 @@ pub fn scan_with(
         }
         _ => exit_code(&findings, opts.fail_on),
     };
-    let access = opts
-        .access_matrix
-        .then(|| {
-            let tasks = access_tasks(&rules);
-            rbac.matrix(&index, &tasks, &plan.scopes, None, Some(ACCESS_ROWS))
-        });
+    let access = opts.access_matrix.then(|| {
+        let tasks = access_tasks(&rules);
+        rbac.matrix(&index, &tasks, &plan.scopes, None, Some(ACCESS_ROWS))
+    });
     Ok(Report {
         access,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),

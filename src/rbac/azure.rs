@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use super::actions::any_grants;
 use super::{
-    Assignment, DETAILED_HOLDERS, Deny, Holder, Interner, Level, Rbac, Tables, TaskResult, assignments, covers,
-    intern_lower,
+    Assignment, DETAILED_HOLDERS, Deny, Holder, Interner, Level, Rbac, Tables, TaskResult,
+    assignments, covers, intern_lower,
 };
 use crate::engine::context::{Avail, Index, SubscriptionView, norm_id};
 use crate::finding::Evidence;

@@ -165,16 +165,19 @@ pub(super) fn directory_principals<'a>(index: &Index<'a>) -> Vec<(&'a str, Optio
     let Some(g) = index.snapshot.graph.as_ref() else {
         return Vec::new();
     };
-    [&g.directory_role_assignments, &g.directory_role_eligibilities]
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|a| {
-            let principal = a.get("principalId").and_then(Value::as_str)?;
-            let ptype = principal_type(a).map(Arc::from);
-            Some((principal, ptype))
-        })
-        .collect()
+    [
+        &g.directory_role_assignments,
+        &g.directory_role_eligibilities,
+    ]
+    .into_iter()
+    .flatten()
+    .flatten()
+    .filter_map(|a| {
+        let principal = a.get("principalId").and_then(Value::as_str)?;
+        let ptype = principal_type(a).map(Arc::from);
+        Some((principal, ptype))
+    })
+    .collect()
 }
 
 /// `#microsoft.graph.user` → `user`.

@@ -1,9 +1,11 @@
 //! Reading a snapshot file: encoding, syntax, schema version and shape, each with a clear error.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::de::{Deserializer as _, IgnoredAny, MapAccess, Visitor};
 
+use super::resource::SharedSource;
 use super::{SUPPORTED_SCHEMAS, Snapshot};
 
 /// Why a snapshot could not be loaded. Every variant maps to exit code 2.
@@ -70,14 +72,20 @@ pub struct Loaded {
 
 /// Loads and checks a snapshot file.
 pub fn load_file(path: &Path) -> Result<Loaded, SnapshotError> {
+    let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| SnapshotError::Io {
         path: path.to_path_buf(),
         source,
     })?;
+    // The file's text is kept (shared by the resources, see `Resource`), not copied.
+    let file = match String::from_utf8(bytes) {
+        Ok(text) => Arc::new(text),
+        Err(e) => return Err(not_utf8(&name, e.as_bytes())),
+    };
     // Hashing a large file takes as long as parsing it: both at once.
     let (sha256, snapshot) = rayon::join(
-        || sha256_hex(&bytes),
-        || load_bytes(&path.display().to_string(), &bytes),
+        || sha256_hex(file.as_bytes()),
+        || load_text(&name, strip_bom(&file), Some(&file)),
     );
     Ok(Loaded {
         snapshot: snapshot?,
@@ -103,25 +111,47 @@ pub fn load_str(name: &str, text: &str) -> Result<Snapshot, SnapshotError> {
 }
 
 fn load_bytes(name: &str, bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
-    // Windows editors add a BOM; JSON forbids it but users should not have to care.
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let (line, column) = crate::diag::line_col(
-            std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or(""),
-            e.valid_up_to(),
-        );
-        SnapshotError::Syntax {
-            path: name.to_string(),
-            line,
-            column,
-            message: "the file is not valid UTF-8".to_string(),
-            excerpt: String::new(),
-        }
-    })?;
+    let text = std::str::from_utf8(bytes).map_err(|_| not_utf8(name, bytes))?;
+    load_text(name, strip_bom(text), None)
+}
 
+/// Windows editors add a BOM; JSON forbids it but users should not have to care.
+fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// The error for bytes that are not UTF-8, at the first bad byte.
+fn not_utf8(name: &str, bytes: &[u8]) -> SnapshotError {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let valid = std::str::from_utf8(bytes)
+        .err()
+        .map_or(0, |e| e.valid_up_to());
+    let (line, column) =
+        crate::diag::line_col(std::str::from_utf8(&bytes[..valid]).unwrap_or(""), valid);
+    SnapshotError::Syntax {
+        path: name.to_string(),
+        line,
+        column,
+        message: "the file is not valid UTF-8".to_string(),
+        excerpt: String::new(),
+    }
+}
+
+/// Loads from `text`; with `file` (whose text `text` is), resources share it.
+fn load_text(
+    name: &str,
+    text: &str,
+    file: Option<&Arc<String>>,
+) -> Result<Snapshot, SnapshotError> {
     // Resources are kept as raw text, which serde_json captures without the checks a full parse
     // makes; `prescan` makes them, on the other core while the parse runs, and its error wins.
-    let (scanned, parsed) = rayon::join(|| prescan(name, text), || parse(name, text));
+    let (scanned, parsed) = rayon::join(
+        || prescan(name, text),
+        || {
+            let _shared = file.map(|f| SharedSource::new(f.clone()));
+            parse(name, text)
+        },
+    );
     scanned?;
     let snap = parsed?;
     validate(name, &snap)?;
