@@ -7,15 +7,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::actions::any_grants;
-use super::{
-    Assignment, DETAILED_HOLDERS, Deny, Holder, Interner, Level, Rbac, Tables, TaskResult,
-    assignments, covers, intern_lower,
-};
-use crate::engine::context::{Avail, Index, SubscriptionView, norm_id};
+use super::assignment::assignments;
+use super::deny::{DenyEffect, denies, readable_deny};
+use super::index::Tables;
+use super::part::{PartIndex, Scratch, part_level};
+use super::{Assignment, DETAILED_HOLDERS, Deny, Holder, Level, Rbac, TaskResult};
+use crate::engine::context::{Index, SubscriptionView};
 use crate::finding::Evidence;
-use crate::rbac::actions::PermissionBlock;
-use crate::snapshot::str_at;
 
 /// One part of a task, evaluated at one target scope.
 #[derive(Clone, Debug)]
@@ -45,7 +43,7 @@ pub(crate) struct SubRbac<'a> {
     /// Principal id → positions in `assignments`.
     pub(crate) by_principal: HashMap<u32, Vec<u32>>,
     /// The distinct scope ids the assignments use.
-    scopes: Vec<u32>,
+    pub(super) scopes: Vec<u32>,
     pub(crate) denies: Vec<Deny>,
     /// Why the assignment lists may be incomplete.
     pub(crate) gaps: Vec<String>,
@@ -80,7 +78,7 @@ impl<'a> SubRbac<'a> {
                 })
             });
         let mut assignments = assignments(&ra, false, t);
-        assignments.extend(crate::rbac::assignments(&re, true, t));
+        assignments.extend(super::assignment::assignments(&re, true, t));
         let mut by_principal: HashMap<u32, Vec<u32>> = HashMap::new();
         for (i, a) in assignments.iter().enumerate() {
             by_principal.entry(a.principal).or_default().push(i as u32);
@@ -114,121 +112,6 @@ impl<'a> SubRbac<'a> {
     pub(crate) fn of(&self, principal: u32) -> &[u32] {
         self.by_principal.get(&principal).map_or(&[], Vec::as_slice)
     }
-}
-
-/// One part's covering assignments, by principal (compressed rows over principal ids), and per
-/// assignment the part's actions its role grants (bit k = `part.actions[k]`; `None` = role
-/// definition unknown) and those its ABAC condition could restrict.
-pub(crate) struct PartIndex {
-    /// Deny assignments (positions) that cover the part's target and deny one of its actions.
-    denies: Vec<usize>,
-    starts: Vec<u32>,
-    rows: Vec<u32>,
-    /// Role ids that satisfy the part on their own.
-    roles: Vec<u32>,
-    masks: Vec<Option<u64>>,
-    cond_masks: Vec<u64>,
-}
-
-impl PartIndex {
-    /// Covering assignments held directly by `principal`.
-    fn held(&self, principal: u32) -> &[u32] {
-        let p = principal as usize;
-        match (self.starts.get(p), self.starts.get(p + 1)) {
-            (Some(&a), Some(&b)) => &self.rows[a as usize..b as usize],
-            _ => &[],
-        }
-    }
-}
-
-/// The best way the `relevant` assignments meet one part; the assignments that do it are
-/// appended to `refs` (with what each one is for).
-fn part_level<'t>(
-    data: &SubRbac<'_>,
-    part: &'t Part,
-    px: &PartIndex,
-    relevant: &[u32],
-    refs: &mut Vec<(u32, &'t str)>,
-) -> Option<Level> {
-    let rank_of = |i: u32, restricted: bool| -> u8 {
-        let a = &data.assignments[i as usize];
-        match &a.condition {
-            Some(_) if restricted => 2,
-            _ if a.eligible => 1,
-            _ => 0,
-        }
-    };
-    let level_of = |i: u32, restricted: bool| -> Level {
-        let a = &data.assignments[i as usize];
-        match &a.condition {
-            Some(c) if restricted => Level::Conditional(c.to_string()),
-            _ if a.eligible => Level::Eligible,
-            _ => Level::Active,
-        }
-    };
-    // A listed role on its own: (rank, assignment, restricted).
-    let mut by_role: Option<(u8, u32, bool)> = None;
-    for &i in relevant {
-        if px.roles.contains(&data.assignments[i as usize].role) {
-            let restricted = px.cond_masks[i as usize] != 0;
-            let r = rank_of(i, restricted);
-            if by_role.is_none_or(|(cur, _, _)| r < cur) {
-                by_role = Some((r, i, restricted));
-            }
-        }
-    }
-    // The union of grants covering every action: its rank is its worst action's.
-    let start = refs.len();
-    let mut by_actions: Option<(u8, Option<(u32, bool)>)> = None;
-    if !part.actions.is_empty() {
-        let mut route: (u8, Option<(u32, bool)>) = (0, None);
-        for (k, action) in part.actions.iter().enumerate() {
-            let bit = 1u64 << k;
-            let mut action_best: Option<(u8, u32, bool)> = None;
-            for &i in relevant {
-                if px.masks[i as usize].is_some_and(|m| m & bit != 0) {
-                    let restricted = px.cond_masks[i as usize] & bit != 0;
-                    let r = rank_of(i, restricted);
-                    if action_best.is_none_or(|(cur, _, _)| r < cur) {
-                        action_best = Some((r, i, restricted));
-                    }
-                }
-            }
-            let Some((r, i, restricted)) = action_best else {
-                refs.truncate(start);
-                route = (u8::MAX, None);
-                break;
-            };
-            if r > route.0 {
-                route = (r, Some((i, restricted)));
-            }
-            refs.push((i, action.as_str()));
-        }
-        if route.0 != u8::MAX {
-            by_actions = Some(route);
-        }
-    }
-    match (by_role, by_actions) {
-        (Some((r, i, restricted)), actions) if actions.as_ref().is_none_or(|(ar, _)| r <= *ar) => {
-            refs.truncate(start);
-            refs.push((i, part.label.as_str()));
-            Some(level_of(i, restricted))
-        }
-        (_, Some((_, worst))) => Some(match worst {
-            Some((i, restricted)) => level_of(i, restricted),
-            None => Level::Active,
-        }),
-        _ => None,
-    }
-}
-
-/// Buffers reused from one principal to the next.
-#[derive(Default)]
-struct Scratch<'t> {
-    /// The operator's name, for messages about an operator the snapshot does not mention.
-    operator: &'t str,
-    relevant: Vec<u32>,
-    refs: Vec<(u32, &'t str)>,
 }
 
 impl Rbac<'_> {
@@ -438,79 +321,6 @@ impl Rbac<'_> {
         Some(level)
     }
 
-    /// Precomputes, for one part, the covering assignments and what their roles grant.
-    fn part_index(
-        &self,
-        data: &SubRbac<'_>,
-        part: &Part,
-        unknown_roles: &mut Vec<u32>,
-    ) -> PartIndex {
-        // Coverage is decided once per distinct scope, not once per assignment.
-        let mut covering = vec![false; self.scopes.len()];
-        for &s in &data.scopes {
-            covering[s as usize] = covers(self.scopes.name(s), &part.target);
-        }
-        let mut grants: Vec<Option<Option<u64>>> = vec![None; self.roles.len()];
-        let mut masks = vec![None; data.assignments.len()];
-        let mut cond_masks = vec![0u64; data.assignments.len()];
-        let mut counts = vec![0u32; self.principals.len() + 1];
-        for (i, a) in data.assignments.iter().enumerate() {
-            if !covering[a.scope as usize] {
-                continue;
-            }
-            counts[a.principal as usize + 1] += 1;
-            let mask = *grants[a.role as usize].get_or_insert_with(|| {
-                self.role(self.roles.name(a.role)).map(|def| {
-                    part.actions
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, act)| any_grants(&def.blocks, act))
-                        .fold(0u64, |m, (k, _)| m | (1 << k))
-                })
-            });
-            if mask.is_none() && !part.actions.is_empty() {
-                unknown_roles.push(a.role);
-            }
-            masks[i] = mask;
-            if let Some(c) = &a.condition {
-                cond_masks[i] = part
-                    .actions
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, act)| condition_restricts(c, std::slice::from_ref(act)))
-                    .fold(0u64, |m, (k, _)| m | (1 << k));
-            }
-        }
-        // Compressed rows: starts[p]..starts[p + 1] are principal p's covering assignments.
-        for p in 1..counts.len() {
-            counts[p] += counts[p - 1];
-        }
-        let starts = counts;
-        let mut next = starts.clone();
-        let mut rows = vec![0u32; *starts.last().unwrap_or(&0) as usize];
-        for (i, a) in data.assignments.iter().enumerate() {
-            if covering[a.scope as usize] {
-                let slot = &mut next[a.principal as usize];
-                rows[*slot as usize] = i as u32;
-                *slot += 1;
-            }
-        }
-        PartIndex {
-            denies: (0..data.denies.len())
-                .filter(|&d| deny_applies(&data.denies[d], part))
-                .collect(),
-            starts,
-            rows,
-            roles: part
-                .roles
-                .iter()
-                .filter_map(|r| self.roles.get(r))
-                .collect(),
-            masks,
-            cond_masks,
-        }
-    }
-
     fn assignment_evidence(&self, data: &SubRbac<'_>, a: &Assignment<'_>, what: &str) -> Evidence {
         let role = self.roles.name(a.role);
         let scope = self.scopes.name(a.scope);
@@ -601,108 +411,6 @@ pub fn condition_restricts(condition: &str, actions: &[String]) -> bool {
         let ns = a.split('/').next().unwrap_or(a).to_ascii_lowercase();
         c.contains(&ns)
     })
-}
-
-/// Whether a deny assignment says what it denies and to whom. One that does not could remove
-/// any grant, so it makes grants unverifiable rather than being skipped.
-fn readable_deny(d: &serde_json::Value) -> bool {
-    fn list(v: Option<&serde_json::Value>) -> Option<&Vec<serde_json::Value>> {
-        v.and_then(serde_json::Value::as_array)
-    }
-    let Some(p) = d.get("properties").filter(|p| p.is_object()) else {
-        return false;
-    };
-    list(p.get("permissions")).is_some_and(|b| b.iter().all(|b| list(b.get("actions")).is_some()))
-        && list(p.get("principals")).is_some_and(|ps| {
-            ps.iter().all(|x| {
-                x.get("id")
-                    .and_then(|i| i.as_str())
-                    .is_some_and(|i| !i.trim().is_empty())
-            })
-        })
-}
-
-fn denies(list: &Avail<'_>, base: &str, principals: &mut Interner) -> Vec<Deny> {
-    let mut ids = |v: Option<&serde_json::Value>| -> Vec<u32> {
-        v.and_then(|v| v.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|p| p.get("id").and_then(|i| i.as_str()))
-                    .map(|id| intern_lower(principals, id))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    list.items()
-        .iter()
-        .enumerate()
-        .filter_map(|(j, d)| {
-            let p = d.get("properties")?;
-            Some(Deny {
-                scope: norm_id(p.get("scope").and_then(|s| s.as_str()).unwrap_or("/")),
-                blocks: PermissionBlock::list_from(Some(p)),
-                principals: ids(p.get("principals")),
-                excluded: ids(p.get("excludePrincipals")),
-                no_children: p
-                    .get("doNotApplyToChildScopes")
-                    .and_then(|b| b.as_bool())
-                    .unwrap_or(false),
-                pointer: format!("{base}/{j}"),
-                name: str_at(d, "properties.denyAssignmentName")
-                    .or_else(|| str_at(d, "id"))
-                    .unwrap_or("deny assignment")
-                    .to_string(),
-            })
-        })
-        .collect()
-}
-
-/// What the deny assignments do to one part for one principal.
-pub(super) enum DenyEffect<'d> {
-    None,
-    Denied(&'d Deny),
-    /// Whether the deny applies depends on group membership that was not fully collected.
-    Uncertain(&'d Deny),
-}
-
-/// Whether a deny assignment covers the part's target and denies one of its actions.
-pub(super) fn deny_applies(d: &Deny, part: &Part) -> bool {
-    let scope_ok = d.scope == part.target || (!d.no_children && covers(&d.scope, &part.target));
-    scope_ok && part.actions.iter().any(|a| any_grants(&d.blocks, a))
-}
-
-impl Rbac<'_> {
-    /// Applies deny assignments (those [`deny_applies`] to a part) to `principal`, whose
-    /// identities are `ids` (`principal` is `None` for one the snapshot never mentions).
-    pub(super) fn deny_effect<'d>(
-        &self,
-        denies: impl IntoIterator<Item = &'d Deny>,
-        principal: Option<u32>,
-        ids: &[u32],
-        groups_known: bool,
-    ) -> DenyEffect<'d> {
-        let everyone = self.principals.get(super::EVERYONE);
-        let mut uncertain = None;
-        for d in denies {
-            let named = d
-                .principals
-                .iter()
-                .any(|p| Some(*p) == everyone || ids.contains(p));
-            let excluded = d.excluded.iter().any(|p| ids.contains(p));
-            if named && !excluded {
-                // An exclusion naming someone else could be one of the principal's unseen groups.
-                if !groups_known && d.excluded.iter().any(|p| Some(*p) != principal) {
-                    uncertain.get_or_insert(d);
-                    continue;
-                }
-                return DenyEffect::Denied(d);
-            }
-            if !named && !groups_known && d.principals.iter().any(|p| Some(*p) != principal) {
-                uncertain.get_or_insert(d);
-            }
-        }
-        uncertain.map_or(DenyEffect::None, DenyEffect::Uncertain)
-    }
 }
 
 #[cfg(test)]

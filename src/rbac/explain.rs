@@ -2,7 +2,8 @@
 //! least-privileged built-in role that would close it.
 
 use super::actions::PermissionBlock;
-use super::azure::{DenyEffect, assignment_level, deny_applies};
+use super::azure::assignment_level;
+use super::deny::{DenyEffect, deny_applies};
 use super::tasks::{AccessTask, place};
 use super::{Level, Rbac, covers};
 use crate::engine::context::{Index, WorkspaceView};

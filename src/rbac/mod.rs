@@ -5,24 +5,28 @@
 //! Entra directory roles and transitive group membership. No I/O.
 
 pub mod actions;
+mod assignment;
 mod azure;
+mod deny;
 mod entra;
 mod explain;
+mod index;
+mod part;
 pub mod tasks;
 
-use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
-use serde_json::value::RawValue;
 
-use crate::engine::context::{Avail, Index, last_segment, norm_id};
+use crate::engine::context::{Index, last_segment};
 use crate::finding::Evidence;
-use crate::snapshot::Resource;
 use actions::PermissionBlock;
+pub(crate) use assignment::Assignment;
+use index::{Interner, Memberships, Tables, intern_lower};
 
 pub use azure::{AzureTask, Part};
+pub use deny::Deny;
 pub use entra::{EntraTask, entra_role_name};
 pub use tasks::{AccessMatrix, AccessTask, PartScope, PartTemplate};
 
@@ -136,36 +140,6 @@ pub struct RoleDef {
     pub blocks: Vec<PermissionBlock>,
     /// Taken from the shipped built-in definitions because the snapshot lacked it.
     pub fallback: bool,
-}
-
-/// A role assignment or eligibility, normalised. Principals, roles and scopes are ids into the
-/// tables of [`Rbac`]; text is borrowed from the snapshot where it can be.
-#[derive(Clone, Debug)]
-pub(crate) struct Assignment<'a> {
-    pub(crate) principal: u32,
-    pub(crate) principal_type: Option<Arc<str>>,
-    /// Position in the role table.
-    pub(crate) role: u32,
-    /// Position in the scope table.
-    pub(crate) scope: u32,
-    pub(crate) condition: Option<Cow<'a, str>>,
-    pub(crate) eligible: bool,
-    /// Position in its snapshot list (`roleAssignments` or `roleEligibilities`).
-    pub(crate) position: u32,
-    pub(crate) id: Cow<'a, str>,
-}
-
-/// A deny assignment, normalised.
-#[derive(Clone, Debug)]
-pub struct Deny {
-    pub scope: String,
-    pub blocks: Vec<PermissionBlock>,
-    /// Principal ids (see [`Rbac`]'s principal table).
-    pub principals: Vec<u32>,
-    pub excluded: Vec<u32>,
-    pub no_children: bool,
-    pub pointer: String,
-    pub name: String,
 }
 
 /// Built-in Azure role definitions shipped with socready (Microsoft's published definitions).
@@ -336,255 +310,6 @@ impl<'a> Rbac<'a> {
                 .filter(|n| *n != principal),
         );
         (names, known)
-    }
-}
-
-/// Dense ids for strings that are compared often (principal object ids, role GUIDs, scopes).
-#[derive(Debug, Default)]
-pub(crate) struct Interner {
-    ids: HashMap<Arc<str>, u32>,
-    names: Vec<Arc<str>>,
-}
-
-impl Interner {
-    pub(crate) fn intern(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.ids.get(name) {
-            return id;
-        }
-        let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
-        let name: Arc<str> = Arc::from(name);
-        self.names.push(name.clone());
-        self.ids.insert(name, id);
-        id
-    }
-    pub(crate) fn get(&self, name: &str) -> Option<u32> {
-        self.ids.get(name).copied()
-    }
-    pub(crate) fn name(&self, id: u32) -> &str {
-        self.names.get(id as usize).map_or("", |n| n)
-    }
-    pub(crate) fn shared(&self, id: u32) -> Arc<str> {
-        self.names
-            .get(id as usize)
-            .cloned()
-            .unwrap_or_else(|| Arc::from(""))
-    }
-    pub(crate) fn len(&self) -> usize {
-        self.names.len()
-    }
-}
-
-/// The tables filled while indexing (principal types are few and shared by every holder).
-#[derive(Debug, Default)]
-pub(crate) struct Tables {
-    pub(crate) principals: Interner,
-    pub(crate) roles: Interner,
-    pub(crate) scopes: Interner,
-    pub(crate) types: Interner,
-}
-
-/// Group membership as collected, by principal id, indexed both ways, with partial entries marked.
-#[derive(Debug, Default)]
-struct Memberships {
-    /// `false` when `graph.memberships` was not collected at all.
-    collected: bool,
-    /// Principal id → transitive group ids; `None` when the principal is not listed.
-    groups: Vec<Option<Vec<u32>>>,
-    /// Group id → member ids.
-    members: Vec<Vec<u32>>,
-    /// Principals whose membership listing failed part-way (`errors` target
-    /// `graph.memberships[<id>]`).
-    partial: HashSet<u32>,
-    /// The whole membership collection is partial.
-    all_partial: bool,
-}
-
-impl Memberships {
-    fn build(index: &Index<'_>, principals: &mut Interner) -> Self {
-        let raw = index
-            .snapshot
-            .graph
-            .as_ref()
-            .and_then(|g| g.memberships.as_ref());
-        let mut m = Memberships::default();
-        for e in &index.snapshot.errors {
-            let Some(t) = e.target.as_deref() else {
-                continue;
-            };
-            let t = t.trim().to_ascii_lowercase();
-            if t == "graph" || t == "graph.memberships" {
-                m.all_partial = true;
-            } else if let Some(rest) = t.strip_prefix("graph.memberships[") {
-                m.partial
-                    .insert(principals.intern(rest.trim_end_matches(']')));
-            }
-        }
-        let Some(raw) = raw else {
-            return m;
-        };
-        m.collected = true;
-        let mut lower = String::new();
-        let mut id_of = |s: &str, p: &mut Interner| {
-            lower.clear();
-            lower.push_str(s);
-            lower.make_ascii_lowercase();
-            p.intern(&lower) as usize
-        };
-        for (p, groups) in raw {
-            let p = id_of(p, principals);
-            let gs: Vec<u32> = groups.iter().map(|g| id_of(g, principals) as u32).collect();
-            let top = principals.len();
-            m.groups.resize(top, None);
-            m.members.resize(top, Vec::new());
-            for &g in &gs {
-                m.members[g as usize].push(p as u32);
-            }
-            m.groups[p].get_or_insert_with(Vec::new).extend(gs);
-        }
-        m
-    }
-
-    /// A principal's groups and whether that list is complete.
-    fn of(&self, principal: Option<u32>) -> (&[u32], bool) {
-        let Some(p) = principal else {
-            return (&[], false);
-        };
-        match self.groups.get(p as usize) {
-            Some(Some(g)) if self.collected => (g, !self.all_partial && !self.partial.contains(&p)),
-            _ => (&[], false),
-        }
-    }
-
-    /// Members of a group (reverse of the memberships).
-    fn members(&self, group: u32) -> &[u32] {
-        self.members.get(group as usize).map_or(&[], Vec::as_slice)
-    }
-}
-
-/// The fields of a raw assignment the index needs, read without building a `Value`.
-struct AssignmentFields<'a> {
-    id: Option<Cow<'a, str>>,
-    principal_id: Option<Cow<'a, str>>,
-    principal_type: Option<Cow<'a, str>>,
-    role_definition_id: Option<Cow<'a, str>>,
-    scope: Option<Cow<'a, str>>,
-    /// `None`: absent or null; text as given, or the JSON of a non-string condition.
-    condition: Option<Cow<'a, str>>,
-}
-
-impl<'a> AssignmentFields<'a> {
-    /// Reads the fields from the resource's text; an object of unexpected shape (duplicate keys,
-    /// `properties` not an object) is read from its parsed value instead, so both agree.
-    fn read(r: &'a Resource) -> Option<Self> {
-        Self::from_text(r.raw_json()).or_else(|| Self::from_value(r))
-    }
-
-    fn from_text(text: &'a str) -> Option<Self> {
-        #[derive(serde::Deserialize)]
-        struct Top<'a> {
-            #[serde(borrow, default)]
-            id: Option<&'a RawValue>,
-            #[serde(borrow, default)]
-            properties: Option<&'a RawValue>,
-        }
-        #[derive(serde::Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Props<'a> {
-            #[serde(borrow, default)]
-            principal_id: Option<&'a RawValue>,
-            #[serde(borrow, default)]
-            principal_type: Option<&'a RawValue>,
-            #[serde(borrow, default)]
-            role_definition_id: Option<&'a RawValue>,
-            #[serde(borrow, default)]
-            scope: Option<&'a RawValue>,
-            #[serde(borrow, default)]
-            condition: Option<&'a RawValue>,
-        }
-        let top: Top<'a> = serde_json::from_str(text).ok()?;
-        // Missing properties: nothing to index (the Value path agrees).
-        let props: Props<'a> = serde_json::from_str(top.properties?.get()).ok()?;
-        Some(AssignmentFields {
-            id: top.id.and_then(text_of),
-            principal_id: props.principal_id.and_then(text_of),
-            principal_type: props.principal_type.and_then(text_of),
-            role_definition_id: props.role_definition_id.and_then(text_of),
-            scope: props.scope.and_then(text_of),
-            condition: props.condition.map(|c| {
-                text_of(c).unwrap_or_else(|| {
-                    let v: Value = serde_json::from_str(c.get()).unwrap_or(Value::Null);
-                    Cow::Owned(v.to_string())
-                })
-            }),
-        })
-    }
-
-    fn from_value(r: &'a Resource) -> Option<Self> {
-        let a: &'a Value = r;
-        let p = a.get("properties")?;
-        let s = |k: &str| p.get(k).and_then(Value::as_str).map(Cow::Borrowed);
-        Some(AssignmentFields {
-            id: a.get("id").and_then(Value::as_str).map(Cow::Borrowed),
-            principal_id: s("principalId"),
-            principal_type: s("principalType"),
-            role_definition_id: s("roleDefinitionId"),
-            scope: s("scope"),
-            condition: match p.get("condition") {
-                None | Some(Value::Null) => None,
-                Some(Value::String(c)) => Some(Cow::Borrowed(c.as_str())),
-                Some(other) => Some(Cow::Owned(other.to_string())),
-            },
-        })
-    }
-}
-
-/// A JSON string's text (borrowed unless it has escapes); `None` for any other JSON value.
-fn text_of(raw: &RawValue) -> Option<Cow<'_, str>> {
-    let t = raw.get();
-    if !t.starts_with('"') {
-        return None;
-    }
-    serde_json::from_str::<&str>(t)
-        .map(Cow::Borrowed)
-        .or_else(|_| serde_json::from_str::<String>(t).map(Cow::Owned))
-        .ok()
-}
-
-/// Normalises a list of raw assignments (role assignments or eligibility instances).
-fn assignments<'a>(list: &Avail<'a>, eligible: bool, t: &mut Tables) -> Vec<Assignment<'a>> {
-    let non_empty = |v: Option<Cow<'a, str>>| v.filter(|v| !v.trim().is_empty());
-    list.items()
-        .iter()
-        .enumerate()
-        .filter_map(|(j, r)| {
-            let f = AssignmentFields::read(r)?;
-            let principal = non_empty(f.principal_id)?;
-            let role = last_segment(&non_empty(f.role_definition_id)?);
-            let scope = norm_id(&non_empty(f.scope).or_else(|| f.id.clone())?);
-            Some(Assignment {
-                principal: intern_lower(&mut t.principals, &principal),
-                principal_type: f.principal_type.map(|ty| {
-                    let id = t.types.intern(&ty);
-                    t.types.shared(id)
-                }),
-                role: t.roles.intern(&role),
-                scope: t.scopes.intern(&scope),
-                // A condition that is not a string cannot be read: keep it, so it restricts.
-                condition: f.condition.filter(|c| !c.trim().is_empty()),
-                eligible,
-                position: u32::try_from(j).unwrap_or(u32::MAX),
-                id: f.id.unwrap_or(Cow::Borrowed("")),
-            })
-        })
-        .collect()
-}
-
-/// Interns `s` lower-cased, allocating only when it is not lower-case already.
-pub(crate) fn intern_lower(table: &mut Interner, s: &str) -> u32 {
-    if s.bytes().any(|b| b.is_ascii_uppercase()) {
-        table.intern(&s.to_ascii_lowercase())
-    } else {
-        table.intern(s)
     }
 }
 

@@ -5,6 +5,7 @@
 //! means *collected, none exist*. Loading never interprets resources; that is the engine's job.
 
 mod load;
+mod prescan;
 pub mod redact;
 mod resource;
 pub mod schema;
