@@ -232,6 +232,17 @@ pub enum RulesCommand {
         #[arg(long, value_name = "DIR")]
         rules: Option<PathBuf>,
     },
+    /// Write one Markdown page per rule and an index into DIR (the repository keeps them in
+    /// docs/rules).
+    Docs {
+        /// Directory to write the pages to.
+        dir: PathBuf,
+        /// Only check that the pages in DIR are up to date (exit 1 if not); write nothing.
+        #[arg(long)]
+        check: bool,
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

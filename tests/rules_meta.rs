@@ -137,3 +137,70 @@ fn explain_prints_sections_in_order() {
         .unwrap();
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+fn rules_docs(args: &[&str]) -> (Option<i32>, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_socready"))
+        .arg("rules")
+        .arg("docs")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn rule_pages_in_docs_are_current() {
+    let (code, err) = rules_docs(&["docs/rules", "--check"]);
+    assert_eq!(
+        code,
+        Some(0),
+        "{err}\n(run `cargo run -- rules docs docs/rules` and commit the pages)"
+    );
+    let page = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules/SOC006.md"),
+    )
+    .unwrap();
+    let at = |s: &str| page.find(s).unwrap_or_else(|| panic!("{s} missing"));
+    assert!(
+        at("# SOC006 `connect-permission`") < at("## Why it matters")
+            && at("## Why it matters") < at("## How to fix it")
+            && at("## How to fix it") < at("## Parameters")
+            && at("## Parameters") < at("## References")
+            && at("## References") < at("](https://learn.microsoft.com/")
+    );
+}
+
+#[test]
+fn rule_docs_check_names_stale_pages_and_writing_replaces_only_generated_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let (code, err) = rules_docs(&[&d, "--check"]);
+    assert_eq!(code, Some(1), "an empty directory is out of date");
+    assert!(
+        err.contains("SOC001.md") && err.contains("README.md"),
+        "{err}"
+    );
+    assert_eq!(rules_docs(&[&d]).0, Some(0));
+    assert_eq!(rules_docs(&[&d, "--check"]).0, Some(0));
+
+    // A hand edit, a page left from a rule that no longer exists, and a file of the user's.
+    let p = |n: &str| dir.path().join(n);
+    std::fs::write(p("SOC004.md"), "edited\n").unwrap();
+    let generated = std::fs::read_to_string(p("SOC001.md")).unwrap();
+    std::fs::write(p("SOC099.md"), &generated).unwrap();
+    std::fs::write(p("notes.md"), "mine\n").unwrap();
+    let (code, err) = rules_docs(&[&d, "--check"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("SOC004.md") && err.contains("SOC099.md") && !err.contains("notes.md"),
+        "{err}"
+    );
+    assert_eq!(rules_docs(&[&d]).0, Some(0));
+    assert_eq!(rules_docs(&[&d, "--check"]).0, Some(0));
+    assert!(!p("SOC099.md").exists() && p("notes.md").exists());
+    assert_ne!(std::fs::read_to_string(p("SOC004.md")).unwrap(), "edited\n");
+}

@@ -8,6 +8,7 @@ mod collect;
 mod diff;
 mod output;
 mod portfolio;
+mod rule_docs;
 mod rules;
 mod scan;
 mod snapshot;

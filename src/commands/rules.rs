@@ -1,4 +1,4 @@
-//! `socready rules list | explain ID`.
+//! `socready rules list | explain ID | docs DIR`.
 
 use std::io::Write;
 
@@ -78,6 +78,10 @@ pub fn run(cmd: RulesCommand) -> Result<i32, AppError> {
                 .map_err(io)?,
                 TextOrJson::Table => out.write_all(explain_text(rule).as_bytes()).map_err(io)?,
             }
+        }
+        RulesCommand::Docs { dir, check, rules } => {
+            let rules = load(rules.as_deref())?;
+            return super::rule_docs::run(&rules, &dir, check);
         }
     }
     Ok(0)
