@@ -237,12 +237,13 @@ fn obtain_snapshot(
                 .save_snapshot
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("socready-snapshot.json"));
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            let snap = snapshot::load_str(&path.display().to_string(), &text)?;
-            if args.save_snapshot.is_some() {
+            // Saved only once it loads; the loader keeps the bytes it is given.
+            let to_save = args.save_snapshot.is_some().then(|| bytes.clone());
+            let loaded = snapshot::load_bytes(&path.display().to_string(), bytes)?;
+            if let Some(bytes) = to_save {
                 write_atomic(&path, &bytes)?;
             }
-            (path, snap, snapshot::sha256_hex(&bytes))
+            (path, loaded.snapshot, loaded.sha256)
         }
     };
     let info = snapshot_info(&path, &snap, sha256);

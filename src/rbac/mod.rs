@@ -282,14 +282,6 @@ impl<'a> Rbac<'a> {
             .unwrap_or_else(|| format!("role {guid}"))
     }
 
-    /// Transitive groups of a principal: `None` when membership was not collected for it
-    /// (or only partly: then the groups found are not proof of absence).
-    pub fn groups(&self, principal: &str) -> Option<Vec<&str>> {
-        let id = self.principals.get(&principal.to_ascii_lowercase());
-        let (groups, known) = self.memberships.of(id);
-        known.then(|| groups.iter().map(|&g| self.principals.name(g)).collect())
-    }
-
     /// The principal plus its groups, and whether the groups are complete. A principal the
     /// snapshot never mentions (`None`) holds nothing and has no known groups.
     fn identities(&self, principal: Option<u32>) -> (Vec<u32>, bool) {

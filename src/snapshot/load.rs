@@ -73,20 +73,24 @@ pub struct Loaded {
 
 /// Loads and checks a snapshot file.
 pub fn load_file(path: &Path) -> Result<Loaded, SnapshotError> {
-    let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| SnapshotError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    // The file's text is kept (shared by the resources, see `Resource`), not copied.
+    load_bytes(&path.display().to_string(), bytes)
+}
+
+/// Loads a snapshot from its bytes (a file's, or a live collection's); `name` is used in error
+/// messages. The text is kept, shared by the resources (see `Resource`), not copied.
+pub fn load_bytes(name: &str, bytes: Vec<u8>) -> Result<Loaded, SnapshotError> {
     let file = match String::from_utf8(bytes) {
         Ok(text) => Arc::new(text),
-        Err(e) => return Err(not_utf8(&name, e.as_bytes())),
+        Err(e) => return Err(not_utf8(name, e.as_bytes())),
     };
     // Hashing a large file takes as long as parsing it: both at once.
     let (sha256, snapshot) = rayon::join(
         || sha256_hex(file.as_bytes()),
-        || load_text(&name, strip_bom(&file), Some(&file)),
+        || load_text(name, strip_bom(&file), Some(&file)),
     );
     Ok(Loaded {
         snapshot: snapshot?,
@@ -95,7 +99,7 @@ pub fn load_file(path: &Path) -> Result<Loaded, SnapshotError> {
 }
 
 /// Lower-case hex SHA-256 of a snapshot's bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
+fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     use std::fmt::Write;
     Sha256::digest(bytes)
@@ -108,11 +112,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Loads a snapshot from text; `name` is used in error messages.
 pub fn load_str(name: &str, text: &str) -> Result<Snapshot, SnapshotError> {
-    load_bytes(name, text.as_bytes())
-}
-
-fn load_bytes(name: &str, bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| not_utf8(name, bytes))?;
     load_text(name, strip_bom(text), None)
 }
 
@@ -384,10 +383,10 @@ mod tests {
     fn bom_is_accepted_and_invalid_utf8_is_an_error() {
         let mut b = b"\xEF\xBB\xBF".to_vec();
         b.extend_from_slice(MIN.as_bytes());
-        assert!(load_bytes("x", &b).is_ok());
+        assert!(load_bytes("x", b).is_ok());
         let bad = b"{\"schema\":\"\xff\"}";
         assert!(
-            load_bytes("x", bad)
+            load_bytes("x", bad.to_vec())
                 .unwrap_err()
                 .to_string()
                 .contains("UTF-8")

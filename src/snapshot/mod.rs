@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use load::{Loaded, SnapshotError, load_file, load_str, sha256_hex};
+pub use load::{Loaded, SnapshotError, load_bytes, load_file, load_str};
 pub use resource::Resource;
 
 /// The schema identifiers this version reads.
